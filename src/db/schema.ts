@@ -1,0 +1,224 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * Storage for everything that outlives a request. Timestamps are ISO-8601 UTC strings, which
+ * sort correctly as text; JSON columns hold client-defined shapes (schemas, settings, fields).
+ */
+const createdAt = () => text("created_at").notNull();
+const updatedAt = () => text("updated_at").notNull();
+
+export const businesses = sqliteTable("businesses", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  summary: text("summary"),
+  industry: text("industry"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email)],
+);
+
+export const ROLES = ["owner", "admin", "member"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id").notNull().references(() => businesses.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("memberships_business_user_unique").on(t.businessId, t.userId), index("memberships_user_idx").on(t.userId)],
+);
+
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id").notNull().references(() => businesses.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: text("expires_at").notNull(),
+    acceptedAt: text("accepted_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("invitations_token_unique").on(t.tokenHash), index("invitations_business_idx").on(t.businessId)],
+);
+
+/** A login: every access and refresh token issued from one sign-in belongs to one session. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    businessId: text("business_id").notNull().references(() => businesses.id, { onDelete: "cascade" }),
+    revokedAt: text("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Opaque refresh tokens, stored hashed and rotated on each use; `used_at` marks a rotated one. */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull().references(() => sessions.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("refresh_tokens_hash_unique").on(t.tokenHash), index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+export const ENVIRONMENTS = ["live", "sandbox"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id").notNull().references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    /** Requests per minute per API key; null means the deployment's default. */
+    rateLimitPerMinute: integer("rate_limit_per_minute"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("projects_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    businessId: text("business_id").notNull().references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** The first characters of the key, so people can tell their keys apart. */
+    prefix: text("prefix").notNull(),
+    lastFour: text("last_four").notNull(),
+    expiresAt: text("expires_at"),
+    revokedAt: text("revoked_at"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_keys_hash_unique").on(t.keyHash), index("api_keys_project_idx").on(t.projectId, t.createdAt)],
+);
+
+export const agents = sqliteTable(
+  "agents",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id").notNull().references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    systemPrompt: text("system_prompt").notNull(),
+    description: text("description"),
+    startingMessage: text("starting_message"),
+    outputSchema: text("output_schema", { mode: "json" }).$type<Record<string, unknown>>(),
+    voiceSettings: text("voice_settings", { mode: "json" }).$type<Record<string, unknown>>(),
+    language: text("language"),
+    dtmfRules: text("dtmf_rules", { mode: "json" }).$type<unknown>(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("agents_business_idx").on(t.businessId, t.createdAt, t.id)],
+);
+
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    externalId: text("external_id"),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    email: text("email"),
+    language: text("language"),
+    timezone: text("timezone"),
+    customFields: text("custom_fields", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("customers_project_external_unique").on(t.projectId, t.externalId),
+    index("customers_project_idx").on(t.projectId, t.createdAt, t.id),
+  ],
+);
+
+export const PHONE_STATUSES = ["active", "inactive"] as const;
+
+export const customerPhones = sqliteTable(
+  "customer_phones",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull().references(() => customers.id, { onDelete: "cascade" }),
+    projectId: text("project_id").notNull(),
+    value: text("value").notNull(),
+    isPrimary: integer("is_primary", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: PHONE_STATUSES }).notNull(),
+    position: integer("position").notNull(),
+  },
+  (t) => [index("customer_phones_customer_idx").on(t.customerId, t.position), index("customer_phones_project_value_idx").on(t.projectId, t.value)],
+);
+
+/**
+ * A request to reach a customer. The call engine fills this in; the platform core needs it so
+ * that an agent with unfinished notifications cannot be deleted.
+ */
+export const NOTIFICATION_STATUSES = ["pending", "scheduled", "in_progress", "completed", "failed", "canceled"] as const;
+export const UNFINISHED_NOTIFICATION_STATUSES = ["pending", "scheduled", "in_progress"] as const;
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    agentId: text("agent_id").references(() => agents.id),
+    customerId: text("customer_id").notNull().references(() => customers.id),
+    status: text("status", { enum: NOTIFICATION_STATUSES }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("notifications_agent_status_idx").on(t.agentId, t.status), index("notifications_project_idx").on(t.projectId, t.createdAt)],
+);
+
+/**
+ * Idempotency-Key records, kept 24 hours per scope (a project, a user, or an anonymous route).
+ * The stored response is encrypted: it can hold secrets shown once, like a new API key.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    /** Null while the first request is still running. */
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    createdAt: createdAt(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+);
+

@@ -1,0 +1,13 @@
+import { createApp } from "./app";
+import { pruneExpiredRecords } from "./maintenance/prune";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  scheduled: async (_controller, env, ctx) => {
+    ctx.waitUntil(pruneExpiredRecords(env));
+  },
+} satisfies ExportedHandler<Env>;
+
+export { RateLimiter } from "./rate-limit/rate-limiter";

@@ -1,0 +1,16 @@
+import type { Db } from "../db/client";
+import type { Role } from "../db/schema";
+
+/** Who is calling: a project's API key, or a signed-in member of a business. */
+export type Caller =
+  | { kind: "api_key"; apiKeyId: string; projectId: string; businessId: string; rateLimitPerMinute: number }
+  | { kind: "session"; userId: string; businessId: string; sessionId: string; role: Role };
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    db: Db;
+    caller: Caller;
+  };
+}

@@ -1,0 +1,4 @@
+import { createRouter } from "../../lib/router";
+
+export const membersRouter = createRouter();
+export const invitationsRouter = createRouter();
