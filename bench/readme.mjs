@@ -12,5 +12,5 @@ export function writeSection(name, markdown) {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} section`);
-  writeFileSync(readme, text.slice(0, from + start.length) + "\n" + markdown.trim() + "\n" + text.slice(to));
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${markdown.trim()}\n${text.slice(to)}`);
 }

@@ -27,7 +27,7 @@ describe("every response", () => {
 describe("API key authentication", () => {
   it("accepts the key as x-api-key, as a Bearer token and as the Basic username", async () => {
     const { apiKey } = await signup();
-    const probes = [
+    const probes: Record<string, string>[] = [
       { "x-api-key": apiKey },
       { authorization: `Bearer ${apiKey}` },
       { authorization: `Basic ${btoa(`${apiKey}:`)}` },

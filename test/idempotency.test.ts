@@ -41,10 +41,10 @@ describe("Idempotency-Key", () => {
   it("answers 409 while the first request with the key is still running", async () => {
     const body = signupBody();
     const key = crypto.randomUUID();
-    const raw = new TextEncoder().encode(JSON.stringify(body));
+    const raw = await new Response(JSON.stringify(body)).arrayBuffer();
     // The first request has claimed the key and not finished yet.
     await env.DB.prepare("INSERT INTO idempotency_keys (scope, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-      .bind("anon:/auth/signup", key, await fingerprint("POST", "/auth/signup", raw.buffer), new Date().toISOString(), new Date(Date.now() + 86_400_000).toISOString())
+      .bind("anon:/auth/signup", key, await fingerprint("POST", "/auth/signup", raw), new Date().toISOString(), new Date(Date.now() + 86_400_000).toISOString())
       .run();
     const res = await api("/auth/signup", { body, headers: { "idempotency-key": key } });
     expectError(res, 409, "idempotency_key_in_use");

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { takeFromWindow } from "../src/rate-limit/window";
+import { type RateLimitDecision, takeFromWindow, type Window } from "../src/rate-limit/window";
 
 describe("fixed-window counting", () => {
   it("allows the limit within a window, then refuses until the window ends", () => {
-    let window;
-    const decisions = [];
+    let window: Window | undefined;
+    const decisions: RateLimitDecision[] = [];
     for (let i = 0; i < 4; i++) {
       const step = takeFromWindow(window, 3, 60_000, 1_000_000 + i);
       window = step.window;

@@ -15,7 +15,7 @@ export interface TokenPair {
   expires_in: number;
 }
 
-async function newRefreshToken(db: Db, sessionId: string) {
+async function newRefreshToken(sessionId: string) {
   const token = `rt_${randomToken()}`;
   const row = {
     id: newId(),
@@ -35,7 +35,7 @@ async function pair(env: Env, userId: string, businessId: string, sessionId: str
 /** Starts a session for a user in one business; the statements join the caller's batch. */
 export async function prepareSession(env: Env, db: Db, userId: string, businessId: string) {
   const sessionId = newId();
-  const { token, row } = await newRefreshToken(db, sessionId);
+  const { token, row } = await newRefreshToken(sessionId);
   const statements = [
     db.insert(sessions).values({ id: sessionId, userId, businessId, createdAt: nowIso() }),
     db.insert(refreshTokens).values(row),
@@ -69,7 +69,7 @@ export async function rotateRefreshToken(env: Env, db: Db, token: string): Promi
   }
   if (found.token.expiresAt <= nowIso()) throw invalidRefresh();
 
-  const next = await newRefreshToken(db, found.session.id);
+  const next = await newRefreshToken(found.session.id);
   // Marking the old token used only if nobody beat us to it keeps two racing refreshes honest.
   const [marked] = await db.batch([
     db

@@ -58,13 +58,17 @@ export const signupHandler: RouteHandler<typeof signup, AppEnv> = async (c) => {
 const badCredentials = () => new ApiError("invalid_credentials", "The email or password is wrong.");
 // Verifying against a real hash when the email is unknown keeps both answers equally slow.
 let decoyHash: Promise<string> | undefined;
+const decoy = () => {
+  decoyHash ??= hashPassword("decoy-password");
+  return decoyHash;
+};
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   const body = c.req.valid("json");
   const db = c.get("db");
   const user = await db.select().from(users).where(eq(users.email, normalizeEmail(body.email))).get();
   if (!user) {
-    await verifyPassword(body.password, await (decoyHash ??= hashPassword("decoy-password")));
+    await verifyPassword(body.password, await decoy());
     throw badCredentials();
   }
   if (!(await verifyPassword(body.password, user.passwordHash))) throw badCredentials();
