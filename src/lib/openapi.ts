@@ -47,5 +47,5 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 });
 
 /** Security requirement names used in route definitions and in the document's components. */
-export const apiKeySecurity = [{ ApiKeyHeader: [] }, { BearerApiKey: [] }, { BasicApiKey: [] }];
-export const sessionSecurity = [{ SessionToken: [] }];
+export const apiKeySecurity: Record<string, string[]>[] = [{ ApiKeyHeader: [] }, { BearerApiKey: [] }, { BasicApiKey: [] }];
+export const sessionSecurity: Record<string, string[]>[] = [{ SessionToken: [] }];

@@ -1,0 +1,151 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { and, count, eq, inArray, notExists } from "drizzle-orm";
+import { agents, notifications, UNFINISHED_NOTIFICATION_STATUSES } from "../../db/schema";
+import { findOutputSchemaProblem, type JsonSchema } from "../../domain/output-schema";
+import { templateVariables } from "../../domain/prompt-variables";
+import type { AppEnv } from "../../lib/app-env";
+import { ApiError, notFound } from "../../lib/errors";
+import { newId, nowIso } from "../../lib/ids";
+import { pageClauses, toPage } from "../../lib/pagination";
+import type { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from "./agents.routes";
+import type { AgentFields, AgentResponse } from "./agents.schemas";
+
+type AgentRow = typeof agents.$inferSelect;
+type Db = AppEnv["Variables"]["db"];
+
+export function present(row: AgentRow): AgentResponse {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.enabled ? "active" : "disabled",
+    enabled: row.enabled,
+    system_prompt: row.systemPrompt,
+    description: row.description,
+    starting_message: row.startingMessage,
+    output_schema: row.outputSchema,
+    voice_settings: row.voiceSettings,
+    language: row.language,
+    dtmf_rules: row.dtmfRules as AgentResponse["dtmf_rules"],
+    variables: templateVariables(row.systemPrompt, row.startingMessage),
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}
+
+function checkedOutputSchema(value: unknown): JsonSchema | null {
+  if (value === null) return null;
+  const problem = findOutputSchemaProblem(value);
+  if (problem) throw new ApiError("invalid_output_schema", problem.message, { param: problem.param });
+  return value as JsonSchema;
+}
+
+/** The columns a request sets; fields it leaves out are absent, so they stay as they are. */
+function columnsOf(body: AgentFields): Partial<AgentRow> {
+  const columns: Partial<AgentRow> = {};
+  if (body.name !== undefined) columns.name = body.name;
+  if (body.system_prompt !== undefined) columns.systemPrompt = body.system_prompt;
+  if (body.description !== undefined) columns.description = body.description;
+  if (body.starting_message !== undefined) columns.startingMessage = body.starting_message;
+  if (body.output_schema !== undefined) columns.outputSchema = checkedOutputSchema(body.output_schema);
+  if (body.voice_settings !== undefined) columns.voiceSettings = body.voice_settings;
+  if (body.language !== undefined) columns.language = body.language === null ? null : Intl.getCanonicalLocales(body.language)[0]!;
+  if (body.dtmf_rules !== undefined) columns.dtmfRules = body.dtmf_rules;
+  if (body.enabled !== undefined) columns.enabled = body.enabled;
+  return columns;
+}
+
+const ofBusiness = (businessId: string, id: string) => and(eq(agents.id, id), eq(agents.businessId, businessId));
+const unfinishedOf = (agentId: string) => and(eq(notifications.agentId, agentId), inArray(notifications.status, UNFINISHED_NOTIFICATION_STATUSES));
+
+async function countUnfinished(db: Db, agentId: string): Promise<number> {
+  const row = await db.select({ n: count() }).from(notifications).where(unfinishedOf(agentId)).get();
+  return row?.n ?? 0;
+}
+
+const inUse = (n: number) =>
+  new ApiError(
+    "agent_in_use",
+    `This agent has ${n === 1 ? "a notification" : `${n} notifications`} still pending, scheduled or in progress. Cancel them or let them finish, then delete the agent; or disable it with enabled: false.`,
+  );
+
+export const createAgentHandler: RouteHandler<typeof createAgent, AppEnv> = async (c) => {
+  const { businessId } = c.get("caller");
+  const body = c.req.valid("json");
+  const now = nowIso();
+  const row: AgentRow = {
+    id: newId(),
+    businessId,
+    name: body.name,
+    systemPrompt: body.system_prompt,
+    description: null,
+    startingMessage: null,
+    outputSchema: null,
+    voiceSettings: null,
+    language: null,
+    dtmfRules: null,
+    enabled: true,
+    ...columnsOf(body),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await c.get("db").insert(agents).values(row);
+  return c.json(present(row), 201);
+};
+
+export const listAgentsHandler: RouteHandler<typeof listAgents, AppEnv> = async (c) => {
+  const { businessId } = c.get("caller");
+  const query = c.req.valid("query");
+  const page = pageClauses({ createdAt: agents.createdAt, id: agents.id }, query);
+  const enabled = query.enabled === undefined ? undefined : eq(agents.enabled, query.enabled === "true");
+  const rows = await c
+    .get("db")
+    .select()
+    .from(agents)
+    .where(and(eq(agents.businessId, businessId), enabled, page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit)
+    .offset(page.offset);
+  return c.json(toPage(rows, query, present), 200);
+};
+
+export const getAgentHandler: RouteHandler<typeof getAgent, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const row = await c.get("db").select().from(agents).where(ofBusiness(c.get("caller").businessId, id)).get();
+  if (!row) throw notFound("agent", "id");
+  return c.json(present(row), 200);
+};
+
+export const updateAgentHandler: RouteHandler<typeof updateAgent, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  if (Object.keys(body).length === 0) throw new ApiError("validation_failed", "Send at least one field to change.");
+  const columns = columnsOf(body);
+  const row = await c
+    .get("db")
+    .update(agents)
+    .set({ ...columns, updatedAt: nowIso() })
+    .where(ofBusiness(c.get("caller").businessId, id))
+    .returning()
+    .get();
+  if (!row) throw notFound("agent", "id");
+  return c.json(present(row), 200);
+};
+
+export const deleteAgentHandler: RouteHandler<typeof deleteAgent, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const db = c.get("db");
+  const agent = await db.select({ id: agents.id }).from(agents).where(ofBusiness(c.get("caller").businessId, id)).get();
+  if (!agent) throw notFound("agent", "id");
+  const unfinished = await countUnfinished(db, id);
+  if (unfinished > 0) throw inUse(unfinished);
+
+  // Re-checked inside the transaction, so a notification created meanwhile still blocks the delete.
+  const idle = notExists(db.select({ id: notifications.id }).from(notifications).where(unfinishedOf(id)));
+  const [, deleted] = await db.batch([
+    // Finished notifications keep their history but must let go of the agent (the foreign key has no ON DELETE).
+    db.update(notifications).set({ agentId: null }).where(and(eq(notifications.agentId, id), idle)),
+    db.delete(agents).where(and(ofBusiness(c.get("caller").businessId, id), idle)).returning({ id: agents.id }),
+  ]);
+  if (deleted.length === 0) throw inUse(Math.max(await countUnfinished(db, id), 1));
+  return c.body(null, 204);
+};

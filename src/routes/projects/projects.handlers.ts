@@ -1,0 +1,100 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { and, eq, sql } from "drizzle-orm";
+import { defaultEnvironment } from "../../config/telephony";
+import { projects } from "../../db/schema";
+import { findBusinessProject, type ProjectRow } from "../../domain/business-projects";
+import { prepareProject } from "../../domain/projects";
+import type { AppEnv } from "../../lib/app-env";
+import { sessionCaller } from "../../lib/caller";
+import { ApiError } from "../../lib/errors";
+import { nowIso } from "../../lib/ids";
+import { pageClauses, toPage } from "../../lib/pagination";
+import type { createProject, deleteProject, getProject, listProjects, updateProject } from "./projects.routes";
+
+export const presentProject = (p: ProjectRow) => ({
+  id: p.id,
+  business_id: p.businessId,
+  name: p.name,
+  environment: p.environment,
+  rate_limit_per_minute: p.rateLimitPerMinute,
+  created_at: p.createdAt,
+  updated_at: p.updatedAt,
+});
+
+export const listProjectsHandler: RouteHandler<typeof listProjects, AppEnv> = async (c) => {
+  const caller = sessionCaller(c);
+  const query = c.req.valid("query");
+  const page = pageClauses({ createdAt: projects.createdAt, id: projects.id }, query);
+  const rows = await c
+    .get("db")
+    .select()
+    .from(projects)
+    .where(and(eq(projects.businessId, caller.businessId), page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit)
+    .offset(page.offset);
+  return c.json(toPage(rows, query, presentProject), 200);
+};
+
+export const createProjectHandler: RouteHandler<typeof createProject, AppEnv> = async (c) => {
+  const caller = sessionCaller(c, "admin");
+  const body = c.req.valid("json");
+  const project = prepareProject(c.get("db"), {
+    businessId: caller.businessId,
+    name: body.name,
+    environment: body.environment ?? defaultEnvironment(c.env),
+    rateLimitPerMinute: body.rate_limit_per_minute ?? null,
+  });
+  await project.statement;
+  return c.json(presentProject(project.row), 201);
+};
+
+export const getProjectHandler: RouteHandler<typeof getProject, AppEnv> = async (c) => {
+  const caller = sessionCaller(c);
+  const { projectId } = c.req.valid("param");
+  return c.json(presentProject(await findBusinessProject(c.get("db"), caller.businessId, projectId)), 200);
+};
+
+export const updateProjectHandler: RouteHandler<typeof updateProject, AppEnv> = async (c) => {
+  const caller = sessionCaller(c, "admin");
+  const { projectId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const db = c.get("db");
+  const current = await findBusinessProject(db, caller.businessId, projectId);
+  const changes = {
+    ...(body.name !== undefined && { name: body.name }),
+    ...(body.environment !== undefined && { environment: body.environment }),
+    ...(body.rate_limit_per_minute !== undefined && { rateLimitPerMinute: body.rate_limit_per_minute }),
+  };
+  if (Object.keys(changes).length === 0) return c.json(presentProject(current), 200);
+  const [updated] = await db
+    .update(projects)
+    .set({ ...changes, updatedAt: nowIso() })
+    .where(and(eq(projects.id, projectId), eq(projects.businessId, caller.businessId)))
+    .returning();
+  if (!updated) return c.json(presentProject(await findBusinessProject(db, caller.businessId, projectId)), 200);
+  return c.json(presentProject(updated), 200);
+};
+
+export const deleteProjectHandler: RouteHandler<typeof deleteProject, AppEnv> = async (c) => {
+  const caller = sessionCaller(c, "admin");
+  const { projectId } = c.req.valid("param");
+  const db = c.get("db");
+  await findBusinessProject(db, caller.businessId, projectId);
+  // The count is part of the same statement, so two deletes racing cannot remove both of the last two.
+  const deleted = await db
+    .delete(projects)
+    .where(
+      and(
+        eq(projects.id, projectId),
+        eq(projects.businessId, caller.businessId),
+        sql`(SELECT count(*) FROM ${projects} WHERE ${projects.businessId} = ${caller.businessId}) > 1`,
+      ),
+    )
+    .returning({ id: projects.id });
+  if (deleted.length === 0) {
+    await findBusinessProject(db, caller.businessId, projectId);
+    throw new ApiError("conflict", "This is the business's last project; create another before deleting it.", { param: "projectId" });
+  }
+  return c.body(null, 204);
+};
