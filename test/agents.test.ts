@@ -315,8 +315,9 @@ describe("DELETE /api/v1/agents/{id}", () => {
     expect(res.status).toBe(204);
     expect(res.body).toBe("");
     expectError(await api(`/api/v1/agents/${agent.id}`, { key: account.apiKey }), 404, "not_found");
-    expect(await storedAgent(agent.id)).toBeNull();
+    expect(await storedAgent(agent.id)).toMatchObject({ deleted_at: expect.any(String) });
     expectError(await remove(account, agent.id), 404, "not_found", "id");
+    expect((await api("/api/v1/agents", { key: account.apiKey })).body.data).toEqual([]);
   });
 
   it.each(["pending", "scheduled", "in_progress"])("refuses with 409 agent_in_use while a notification is %s, and keeps the agent", async (status) => {
@@ -327,14 +328,14 @@ describe("DELETE /api/v1/agents/{id}", () => {
     expect(await storedAgent(agent.id)).not.toBeNull();
   });
 
-  it("deletes an agent whose notifications have all finished; they stay, without the agent", async () => {
+  it("deletes an agent whose notifications have all finished; they keep their link to it", async () => {
     const account = await signup();
     const agent = await createAgent(account);
     const finished = [await addNotification(account, agent.id, "completed"), await addNotification(account, agent.id, "failed"), await addNotification(account, agent.id, "canceled")];
     expect((await remove(account, agent.id)).status).toBe(204);
-    expect(await storedAgent(agent.id)).toBeNull();
+    expectError(await api(`/api/v1/agents/${agent.id}`, { key: account.apiKey }), 404, "not_found", "id");
     for (const id of finished) {
-      expect(await env.DB.prepare("SELECT agent_id FROM notifications WHERE id = ?").bind(id).first()).toEqual({ agent_id: null });
+      expect(await env.DB.prepare("SELECT agent_id FROM notifications WHERE id = ?").bind(id).first()).toEqual({ agent_id: agent.id });
     }
   });
 });

@@ -141,6 +141,8 @@ export const agents = sqliteTable(
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** Deleted agents are kept so past notifications and calls still say who made them. */
+    deletedAt: text("deleted_at"),
   },
   (t) => [index("agents_business_idx").on(t.businessId, t.createdAt, t.id)],
 );

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { and, count, eq, inArray, notExists } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, notExists } from "drizzle-orm";
 import { agents, notifications, UNFINISHED_NOTIFICATION_STATUSES } from "../../db/schema";
 import { findOutputSchemaProblem, type JsonSchema } from "../../domain/output-schema";
 import { templateVariables } from "../../domain/prompt-variables";
@@ -54,7 +54,7 @@ function columnsOf(body: AgentFields): Partial<AgentRow> {
   return columns;
 }
 
-const ofBusiness = (businessId: string, id: string) => and(eq(agents.id, id), eq(agents.businessId, businessId));
+const ofBusiness = (businessId: string, id: string) => and(eq(agents.id, id), eq(agents.businessId, businessId), isNull(agents.deletedAt));
 const unfinishedOf = (agentId: string) => and(eq(notifications.agentId, agentId), inArray(notifications.status, UNFINISHED_NOTIFICATION_STATUSES));
 
 async function countUnfinished(db: Db, agentId: string): Promise<number> {
@@ -83,6 +83,7 @@ export const createAgentHandler: RouteHandler<typeof createAgent, AppEnv> = asyn
     voiceSettings: null,
     language: null,
     dtmfRules: null,
+    deletedAt: null,
     enabled: true,
     ...columnsOf(body),
     createdAt: now,
@@ -101,7 +102,7 @@ export const listAgentsHandler: RouteHandler<typeof listAgents, AppEnv> = async 
     .get("db")
     .select()
     .from(agents)
-    .where(and(eq(agents.businessId, businessId), enabled, page.after))
+    .where(and(eq(agents.businessId, businessId), isNull(agents.deletedAt), enabled, page.after))
     .orderBy(...page.orderBy)
     .limit(page.limit)
     .offset(page.offset);
@@ -141,11 +142,12 @@ export const deleteAgentHandler: RouteHandler<typeof deleteAgent, AppEnv> = asyn
 
   // Re-checked inside the transaction, so a notification created meanwhile still blocks the delete.
   const idle = notExists(db.select({ id: notifications.id }).from(notifications).where(unfinishedOf(id)));
-  const [, deleted] = await db.batch([
-    // Finished notifications keep their history but must let go of the agent (the foreign key has no ON DELETE).
-    db.update(notifications).set({ agentId: null }).where(and(eq(notifications.agentId, id), idle)),
-    db.delete(agents).where(and(ofBusiness(c.get("caller").businessId, id), idle)).returning({ id: agents.id }),
-  ]);
+  // A soft delete: finished notifications and calls keep pointing at the agent that made them.
+  const deleted = await db
+    .update(agents)
+    .set({ deletedAt: nowIso() })
+    .where(and(ofBusiness(c.get("caller").businessId, id), idle))
+    .returning({ id: agents.id });
   if (deleted.length === 0) throw inUse(Math.max(await countUnfinished(db, id), 1));
   return c.body(null, 204);
 };
