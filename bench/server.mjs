@@ -24,7 +24,8 @@ export async function startParley(port) {
   throw new Error(`npm start did not come up on port ${port}:\n${log}`);
 }
 
-export async function call(base, path, { method = "GET", body, headers = {} } = {}) {
+export async function call(base, path, { method, body, headers = {} } = {}) {
+  method ??= body ? "POST" : "GET";
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers },
