@@ -32,6 +32,7 @@ export async function benchApi() {
 
     const cases = [
       { name: "GET /health (bare route, ceiling)", url: `${server.base}/health` },
+      { name: "GET /health/ready (bare route + one D1 query)", url: `${server.base}/health/ready` },
       { name: "GET /api/v1/agents (authenticated)", url: `${server.base}/api/v1/agents`, headers: { "x-api-key": key } },
       {
         name: "POST /api/v1/customers (authenticated)",
@@ -49,6 +50,8 @@ export async function benchApi() {
       console.log(`${c.name}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}`);
     }
     const ceiling = rows[0].rps;
+    const withQuery = rows[1].rps;
+    const authed = rows.slice(2);
     const table = [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), ` +
         `\`npm start\` (wrangler dev, local D1 and Durable Objects), autocannon ${CONNECTIONS} connections × ${DURATION} s per route.`,
@@ -57,7 +60,10 @@ export async function benchApi() {
       "|---|---:|---:|---:|---:|---:|",
       ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${((r.rps / ceiling) * 100).toFixed(0)}% | ${r.errors} |`),
       "",
-      `Target: authenticated routes reach at least half the bare route's throughput — ${rows.slice(1).every((r) => r.rps >= ceiling / 2) ? "met" : "NOT met"}.`,
+      `Target: authenticated routes reach at least half the bare route's throughput — ${authed.every((r) => r.rps >= ceiling / 2) ? "met" : "**not met**"}.`,
+      `Against the bare route plus the one D1 query each authenticated route also needs, they reach ` +
+        `${authed.map((r) => `${((r.rps / withQuery) * 100).toFixed(0)}%`).join(" and ")}: authentication and rate limiting ` +
+        "(one Durable Object round trip per request, no D1 query) cost little; the local D1 round trip is what is expensive.",
     ].join("\n");
     writeSection("api", table);
     return rows;

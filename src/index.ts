@@ -10,4 +10,5 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+export { ApiKeyGate } from "./auth/api-key-gate";
 export { RateLimiter } from "./rate-limit/rate-limiter";

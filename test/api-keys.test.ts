@@ -54,8 +54,15 @@ describe("POST /api/v1/projects/{projectId}/api-keys", () => {
     const res = await createKey(account, { name: "temp", expires_at: "2099-01-01T01:00:00+01:00" });
     expect(res.status).toBe(201);
     expect(res.body.expires_at).toBe("2099-01-01T00:00:00.000Z");
+  });
+
+  it("stops a key the moment its expires_at passes", async () => {
+    const account = await signup();
+    const expiresAt = new Date(Date.now() + 1500);
+    const res = await createKey(account, { name: "short-lived", expires_at: expiresAt.toISOString() });
+    expect(res.status).toBe(201);
     expect(await keyWorks(res.body.api_key)).toBe(true);
-    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), res.body.id).run();
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
     expect(await keyWorks(res.body.api_key)).toBe(false);
     const listed = (await listKeys(account)).body.data.find((k: { id: string }) => k.id === res.body.id);
     expect(listed.status).toBe("expired");

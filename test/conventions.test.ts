@@ -49,16 +49,20 @@ describe("API key authentication", () => {
 describe("rate limits", () => {
   it("counts per key, reports X-RateLimit-* on every answer and refuses with 429 and Retry-After past the limit", async () => {
     const account = await signup();
-    await env.DB.prepare("UPDATE projects SET rate_limit_per_minute = 3 WHERE id = ?").bind(account.projectId).run();
+    expect((await api("/api/v1/agents", { key: account.apiKey })).headers.get("x-ratelimit-limit")).toBe("1000");
+    // A new project limit applies from the very next request.
+    const patched = await api(`/api/v1/projects/${account.projectId}`, { method: "PATCH", token: account.accessToken, body: { rate_limit_per_minute: 3 } });
+    expect(patched.status).toBe(200);
 
     const remaining: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       const res = await api("/api/v1/agents", { key: account.apiKey });
       expect(res.headers.get("x-ratelimit-limit")).toBe("3");
       expect(Number(res.headers.get("x-ratelimit-reset"))).toBeGreaterThan(Date.now() / 1000);
       remaining.push(res.headers.get("x-ratelimit-remaining")!);
     }
-    expect(remaining).toEqual(["2", "1", "0"]);
+    // The window began with the first request, which counts against the new limit too.
+    expect(remaining).toEqual(["1", "0"]);
 
     const refused = await api("/api/v1/agents", { key: account.apiKey });
     expectError(refused, 429, "rate_limited");

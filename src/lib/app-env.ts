@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { Role } from "../db/schema";
+import type { RateLimitDecision } from "../rate-limit/window";
 
 /** Who is calling: a project's API key, or a signed-in member of a business. */
 export type Caller =
@@ -12,5 +13,7 @@ export interface AppEnv {
     requestId: string;
     db: Db;
     caller: Caller;
+    /** Set when authentication already counted the request (API keys do both in one trip). */
+    rateLimit?: RateLimitDecision;
   };
 }

@@ -1,39 +1,14 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { verifyAccessToken } from "../auth/access-tokens";
+import { apiKeyGate } from "../auth/api-key-gate";
 import { hashApiKey, looksLikeApiKey, readCredential } from "../auth/credentials";
 import type { Db } from "../db/client";
-import { apiKeys, memberships, projects, sessions } from "../db/schema";
+import { memberships, sessions } from "../db/schema";
 import type { AppEnv, Caller } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
-import { nowIso } from "../lib/ids";
 
 const INVALID_KEY = () => new ApiError("invalid_api_key", "The API key is invalid, expired or revoked.");
-
-async function callerFromApiKey(db: Db, env: Env, key: string): Promise<Caller> {
-  if (!looksLikeApiKey(key)) throw INVALID_KEY();
-  const row = await db
-    .select({
-      id: apiKeys.id,
-      projectId: apiKeys.projectId,
-      businessId: apiKeys.businessId,
-      expiresAt: apiKeys.expiresAt,
-      revokedAt: apiKeys.revokedAt,
-      rateLimit: projects.rateLimitPerMinute,
-    })
-    .from(apiKeys)
-    .innerJoin(projects, eq(projects.id, apiKeys.projectId))
-    .where(eq(apiKeys.keyHash, await hashApiKey(key)))
-    .get();
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= nowIso())) throw INVALID_KEY();
-  return {
-    kind: "api_key",
-    apiKeyId: row.id,
-    projectId: row.projectId,
-    businessId: row.businessId,
-    rateLimitPerMinute: row.rateLimit ?? Number(env.DEFAULT_RATE_LIMIT_PER_MINUTE),
-  };
-}
 
 /** A session token is honoured only while its session stands and its user is still a member. */
 async function callerFromAccessToken(db: Db, env: Env, token: string): Promise<Caller> {
@@ -54,7 +29,15 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (!credential) {
     throw new ApiError("unauthenticated", "Send your API key in the x-api-key header (or a session token as Authorization: Bearer).");
   }
-  const db = c.get("db");
-  c.set("caller", credential.kind === "api_key" ? await callerFromApiKey(db, c.env, credential.key) : await callerFromAccessToken(db, c.env, credential.token));
+  if (credential.kind === "access_token") {
+    c.set("caller", await callerFromAccessToken(c.get("db"), c.env, credential.token));
+    return next();
+  }
+  if (!looksLikeApiKey(credential.key)) throw INVALID_KEY();
+  const keyHash = await hashApiKey(credential.key);
+  const admission = await apiKeyGate(c.env, keyHash).admit(keyHash);
+  if (!admission.admitted) throw INVALID_KEY();
+  c.set("caller", admission.caller);
+  c.set("rateLimit", admission.rateLimit);
   await next();
 });

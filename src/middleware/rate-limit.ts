@@ -1,15 +1,18 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../lib/app-env";
+import type { AppEnv, Caller } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 
-/** Per-key limits (per-user for session tokens), with the X-RateLimit-* headers on every answer. */
+function countUserRequest(env: Env, caller: Caller) {
+  const name = caller.kind === "session" ? `user:${caller.userId}` : `key:${caller.apiKeyId}`;
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name)).hit(Number(env.DEFAULT_RATE_LIMIT_PER_MINUTE));
+}
+
+/**
+ * Per-key limits (API keys are counted by their gate during authentication) and per-user limits
+ * for session tokens, with the X-RateLimit-* headers on every answer.
+ */
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const caller = c.get("caller");
-  const [name, limit] =
-    caller.kind === "api_key"
-      ? [`key:${caller.apiKeyId}`, caller.rateLimitPerMinute]
-      : [`user:${caller.userId}`, Number(c.env.DEFAULT_RATE_LIMIT_PER_MINUTE)];
-  const decision = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(name)).hit(limit);
+  const decision = c.get("rateLimit") ?? (await countUserRequest(c.env, c.get("caller")));
   const headers = {
     "X-RateLimit-Limit": String(decision.limit),
     "X-RateLimit-Remaining": String(decision.remaining),

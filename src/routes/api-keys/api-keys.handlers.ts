@@ -1,5 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
+import { forgetApiKeys } from "../../auth/api-key-gate";
 import type { Db } from "../../db/client";
 import { apiKeys } from "../../db/schema";
 import { prepareApiKey } from "../../domain/api-keys";
@@ -77,12 +78,13 @@ export const revokeApiKeyHandler: RouteHandler<typeof revokeApiKey, AppEnv> = as
   const caller = sessionCaller(c, "admin");
   const { projectId, keyId } = c.req.valid("param");
   const db = c.get("db");
-  await findKey(db, caller.businessId, projectId, keyId);
+  const key = await findKey(db, caller.businessId, projectId, keyId);
   // The first revocation time is kept: a repeated DELETE must not rewrite history.
   await db
     .update(apiKeys)
     .set({ revokedAt: nowIso() })
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.businessId, caller.businessId), isNull(apiKeys.revokedAt)));
+  await forgetApiKeys(c.env, [key.keyHash]);
   return c.body(null, 204);
 };
 
@@ -109,6 +111,7 @@ export const rollApiKeyHandler: RouteHandler<typeof rollApiKey, AppEnv> = async 
       .returning(),
     next.statement,
   ]);
+  await forgetApiKeys(c.env, [old.keyHash]);
   const rolledKey = rolled[0] ?? (await findKey(db, caller.businessId, projectId, keyId));
   const at = nowIso();
   return c.json({ ...present(next.row, at), api_key: next.secret, rolled_key: present(rolledKey, at) }, 201);

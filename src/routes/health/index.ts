@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { json } from "../../lib/openapi";
+import { ErrorSchema, json } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 
 const health = createRoute({
@@ -11,4 +11,21 @@ const health = createRoute({
   responses: { 200: json(z.object({ ok: z.literal(true) }).openapi("Health"), "The worker is serving.") },
 });
 
-export const healthRouter = createRouter().openapi(health, (c) => c.json({ ok: true as const }, 200));
+const ready = createRoute({
+  method: "get",
+  path: "/health/ready",
+  tags: ["Health"],
+  summary: "Readiness check",
+  description: "Answers once the database answers a query: one D1 round trip, nothing else.",
+  responses: {
+    200: json(z.object({ ok: z.literal(true), database: z.literal("ok") }).openapi("Readiness"), "The worker and its database are serving."),
+    500: json(ErrorSchema, "The database did not answer."),
+  },
+});
+
+export const healthRouter = createRouter()
+  .openapi(health, (c) => c.json({ ok: true as const }, 200))
+  .openapi(ready, async (c) => {
+    await c.env.DB.prepare("SELECT 1").first();
+    return c.json({ ok: true as const, database: "ok" as const }, 200);
+  });

@@ -1,7 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
+import { forgetApiKeys } from "../../auth/api-key-gate";
 import { defaultEnvironment } from "../../config/telephony";
-import { projects } from "../../db/schema";
+import { apiKeys, projects } from "../../db/schema";
 import { findBusinessProject, type ProjectRow } from "../../domain/business-projects";
 import { prepareProject } from "../../domain/projects";
 import type { AppEnv } from "../../lib/app-env";
@@ -55,6 +56,9 @@ export const getProjectHandler: RouteHandler<typeof getProject, AppEnv> = async 
   return c.json(presentProject(await findBusinessProject(c.get("db"), caller.businessId, projectId)), 200);
 };
 
+const keyHashesOf = async (db: AppEnv["Variables"]["db"], projectId: string) =>
+  (await db.select({ hash: apiKeys.keyHash }).from(apiKeys).where(eq(apiKeys.projectId, projectId))).map((k) => k.hash);
+
 export const updateProjectHandler: RouteHandler<typeof updateProject, AppEnv> = async (c) => {
   const caller = sessionCaller(c, "admin");
   const { projectId } = c.req.valid("param");
@@ -72,6 +76,8 @@ export const updateProjectHandler: RouteHandler<typeof updateProject, AppEnv> = 
     .set({ ...changes, updatedAt: nowIso() })
     .where(and(eq(projects.id, projectId), eq(projects.businessId, caller.businessId)))
     .returning();
+  // Keys remember their project's limit; make them read it afresh.
+  await forgetApiKeys(c.env, await keyHashesOf(db, projectId));
   if (!updated) return c.json(presentProject(await findBusinessProject(db, caller.businessId, projectId)), 200);
   return c.json(presentProject(updated), 200);
 };
@@ -81,6 +87,7 @@ export const deleteProjectHandler: RouteHandler<typeof deleteProject, AppEnv> = 
   const { projectId } = c.req.valid("param");
   const db = c.get("db");
   await findBusinessProject(db, caller.businessId, projectId);
+  const keyHashes = await keyHashesOf(db, projectId);
   // The count is part of the same statement, so two deletes racing cannot remove both of the last two.
   const deleted = await db
     .delete(projects)
@@ -96,5 +103,7 @@ export const deleteProjectHandler: RouteHandler<typeof deleteProject, AppEnv> = 
     await findBusinessProject(db, caller.businessId, projectId);
     throw new ApiError("conflict", "This is the business's last project; create another before deleting it.", { param: "projectId" });
   }
+  // The project's keys went with it; they must stop working now, not when a cache expires.
+  await forgetApiKeys(c.env, keyHashes);
   return c.body(null, 204);
 };
