@@ -3,22 +3,36 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
-  // The tests run against the same migrations production applies.
+  // The workerd tests run against the same migrations production applies.
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            JWT_SECRET: "test-secret-do-not-use-in-production",
+    test: {
+      projects: [
+        {
+          // Everything that runs in Workers: routes, Durable Objects, emulators, pure modules.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: "test-secret-do-not-use-in-production",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/node/**"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },
-      }),
-    ],
-    test: {
-      setupFiles: ["./test/setup/apply-migrations.ts"],
+        {
+          // Checks against Node-only reference implementations (the official twilio package).
+          test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"] },
+        },
+      ],
     },
   };
 });
