@@ -44,6 +44,37 @@ CREATE TABLE `businesses` (
 	`updated_at` text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `calls` (
+	`id` text PRIMARY KEY NOT NULL,
+	`project_id` text NOT NULL,
+	`notification_id` text NOT NULL,
+	`agent_id` text,
+	`customer_id` text NOT NULL,
+	`carrier` text NOT NULL,
+	`status` text NOT NULL,
+	`to_number` text NOT NULL,
+	`from_number` text NOT NULL,
+	`carrier_call_sid` text,
+	`answered_by` text,
+	`end_reason` text,
+	`error_code` text,
+	`error_message` text,
+	`queued_at` text NOT NULL,
+	`ringing_at` text,
+	`answered_at` text,
+	`ended_at` text,
+	`duration_seconds` integer,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`notification_id`) REFERENCES `notifications`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`agent_id`) REFERENCES `agents`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`customer_id`) REFERENCES `customers`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `calls_project_idx` ON `calls` (`project_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `calls_notification_idx` ON `calls` (`notification_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `calls_carrier_sid_unique` ON `calls` (`carrier_call_sid`);--> statement-breakpoint
 CREATE TABLE `customer_phones` (
 	`id` text PRIMARY KEY NOT NULL,
 	`customer_id` text NOT NULL,
@@ -120,6 +151,28 @@ CREATE TABLE `notifications` (
 	`agent_id` text,
 	`customer_id` text NOT NULL,
 	`status` text NOT NULL,
+	`source` text DEFAULT 'notification' NOT NULL,
+	`channel` text DEFAULT 'call' NOT NULL,
+	`name` text,
+	`description` text,
+	`target_phone_e164` text DEFAULT '' NOT NULL,
+	`message` text DEFAULT '' NOT NULL,
+	`context` text,
+	`variables` text,
+	`collect_feedback` integer DEFAULT false NOT NULL,
+	`max_duration_seconds` integer DEFAULT 180 NOT NULL,
+	`overrides` text,
+	`instructions` text DEFAULT '' NOT NULL,
+	`greeting` text,
+	`prompt_template` text,
+	`priority` integer DEFAULT 0 NOT NULL,
+	`scheduled_at` text,
+	`webhook_url` text,
+	`webhook_events` text,
+	`call_result` text,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`last_call_id` text,
+	`failure_reason` text,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -128,7 +181,9 @@ CREATE TABLE `notifications` (
 );
 --> statement-breakpoint
 CREATE INDEX `notifications_agent_status_idx` ON `notifications` (`agent_id`,`status`);--> statement-breakpoint
-CREATE INDEX `notifications_project_idx` ON `notifications` (`project_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `notifications_project_idx` ON `notifications` (`project_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `notifications_customer_idx` ON `notifications` (`customer_id`);--> statement-breakpoint
+CREATE INDEX `notifications_due_idx` ON `notifications` (`status`,`scheduled_at`);--> statement-breakpoint
 CREATE TABLE `projects` (
 	`id` text PRIMARY KEY NOT NULL,
 	`business_id` text NOT NULL,
@@ -165,6 +220,20 @@ CREATE TABLE `sessions` (
 );
 --> statement-breakpoint
 CREATE INDEX `sessions_user_idx` ON `sessions` (`user_id`);--> statement-breakpoint
+CREATE TABLE `transcript_entries` (
+	`id` text PRIMARY KEY NOT NULL,
+	`call_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`speaker` text NOT NULL,
+	`text` text NOT NULL,
+	`start_ms` integer NOT NULL,
+	`end_ms` integer NOT NULL,
+	`interrupted` integer DEFAULT false NOT NULL,
+	`created_at` text NOT NULL,
+	FOREIGN KEY (`call_id`) REFERENCES `calls`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `transcript_entries_call_seq_unique` ON `transcript_entries` (`call_id`,`seq`);--> statement-breakpoint
 CREATE TABLE `users` (
 	`id` text PRIMARY KEY NOT NULL,
 	`email` text NOT NULL,

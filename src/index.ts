@@ -11,4 +11,7 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { ApiKeyGate } from "./auth/api-key-gate";
+export { CallSession } from "./calls/call-session";
+export { EmulatedCall } from "./emulators/carrier/emulated-call";
+export { ModelSession } from "./emulators/model/model-session";
 export { RateLimiter } from "./rate-limit/rate-limiter";
