@@ -1,0 +1,27 @@
+import type { CallStatus } from "../db/schema";
+
+/** Everything a CallSession needs to place and run one call, fixed when the call is created. */
+export interface CallPlan {
+  callId: string;
+  notificationId: string;
+  projectId: string;
+  carrier: "twilio" | "emulator";
+  to: string;
+  from: string;
+  /** The rendered system prompt: no `{{tokens}}` left. */
+  instructions: string;
+  /** What the agent says first, rendered; null lets the model open the conversation itself. */
+  greeting: string | null;
+  voice: string | null;
+  speed: number | null;
+  language: string | null;
+  maxDurationSeconds: number;
+}
+
+export interface CallSnapshot {
+  status: CallStatus;
+  endReason: string | null;
+}
+
+export const TERMINAL_CALL_STATUSES: readonly CallStatus[] = ["completed", "busy", "no_answer", "failed", "canceled", "voicemail"];
+export const isTerminal = (status: CallStatus) => TERMINAL_CALL_STATUSES.includes(status);
