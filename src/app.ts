@@ -11,9 +11,11 @@ import { agentsRouter } from "./routes/agents";
 import { apiKeysRouter } from "./routes/api-keys";
 import { authRouter } from "./routes/auth";
 import { businessRouter } from "./routes/business";
+import { callsRouter } from "./routes/calls";
 import { customersRouter } from "./routes/customers";
 import { healthRouter } from "./routes/health";
 import { invitationsRouter, membersRouter } from "./routes/members";
+import { notificationsRouter } from "./routes/notifications";
 import { projectsRouter } from "./routes/projects";
 import { registerOpenApiDocument } from "./openapi-document";
 
@@ -35,6 +37,8 @@ export function createApp() {
   app.route("/api/v1", membersRouter);
   app.route("/api/v1", agentsRouter);
   app.route("/api/v1", customersRouter);
+  app.route("/api/v1", notificationsRouter);
+  app.route("/api/v1", callsRouter);
 
   registerOpenApiDocument(app);
   app.get("/docs", Scalar<AppEnv>({ url: "/openapi.json", pageTitle: "Parley API" }));

@@ -12,6 +12,7 @@ export default {
 
 export { ApiKeyGate } from "./auth/api-key-gate";
 export { CallSession } from "./calls/call-session";
+export { ProjectDispatcher } from "./dispatch/project-dispatcher";
 export { EmulatedCall } from "./emulators/carrier/emulated-call";
 export { ModelSession } from "./emulators/model/model-session";
 export { RateLimiter } from "./rate-limit/rate-limiter";
