@@ -12,6 +12,7 @@ import { apiKeysRouter } from "./routes/api-keys";
 import { authRouter } from "./routes/auth";
 import { businessRouter } from "./routes/business";
 import { callsRouter } from "./routes/calls";
+import { carrierRouter } from "./routes/carrier";
 import { customersRouter } from "./routes/customers";
 import { healthRouter } from "./routes/health";
 import { invitationsRouter, membersRouter } from "./routes/members";
@@ -29,6 +30,7 @@ export function createApp() {
   app.use("/api/v1/*", authenticate, rateLimit, idempotency);
 
   app.route("/", healthRouter);
+  app.route("/", carrierRouter);
   app.route("/auth", authRouter);
   app.route("/auth/invitations", invitationsRouter);
   app.route("/api/v1", businessRouter);

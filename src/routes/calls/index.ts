@@ -1,3 +1,11 @@
 import { createRouter } from "../../lib/router";
+import * as handlers from "./calls.handlers";
+import * as routes from "./calls.routes";
+import { createCallHandler } from "./one-shot.handlers";
 
-export const callsRouter = createRouter();
+export const callsRouter = createRouter()
+  .openapi(routes.createCall, createCallHandler)
+  .openapi(routes.listCalls, handlers.listCallsHandler)
+  .openapi(routes.getCall, handlers.getCallHandler)
+  .openapi(routes.endCallRoute, handlers.endCallHandler)
+  .openapi(routes.cancelCallRoute, handlers.cancelCallHandler);

@@ -1,0 +1,142 @@
+import { encodeSample, SAMPLE_RATE, silence } from "../../audio/mulaw";
+import { speak, utteranceMs } from "../in-band-speech";
+import type { AgentUtterance } from "./line-audio";
+import type { Scenario } from "./scenarios";
+
+/** How long a person takes to start answering once the agent has stopped (after the 300 ms gap). */
+const THINK_MS = 400;
+/** After the agent's goodbye the callee waits this long for Parley to hang up, then hangs up itself. */
+const GOODBYE_HANG_UP_MS = 1500;
+/** Nobody has said anything for this long: "Hello?" (first at pickup, then between turns). */
+const FIRST_PROMPT_MS = 3000;
+const PROMPT_MS = 6000;
+const PROMPTS = ["Hello?", "Hello? Is anyone there?"];
+const CLOSING_LINE = "Sorry, I have to go now. Goodbye.";
+/** An answering machine stops recording after this much silence, or at its maximum length. */
+const VOICEMAIL_SILENCE_MS = 5000;
+const VOICEMAIL_MAX_MS = 120_000;
+const TONE_GAP_MS = 200;
+const TONE_MS = 500;
+
+/** The answering machine's beep: a 1 kHz tone. */
+function tone(ms: number): Uint8Array {
+  return Uint8Array.from({ length: (ms * SAMPLE_RATE) / 1000 }, (_, i) => encodeSample(8000 * Math.sin((2 * Math.PI * 1000 * i) / SAMPLE_RATE)));
+}
+
+/** When an answering machine's greeting and beep have finished, from pickup (AMD's machine_end_beep). */
+export const voicemailBeepEndsMs = (scenario: Scenario) =>
+  scenario.voicemailGreeting ? utteranceMs(scenario.voicemailGreeting) + TONE_GAP_MS + TONE_MS : 0;
+
+export interface CalleeActions {
+  say(audio: Uint8Array, text: string): void;
+  hangUp(reason: string): void;
+}
+
+/** What the callee can perceive at one instant of the call. */
+export interface LineState {
+  nowMs: number;
+  agentSpeaking: boolean;
+  /** Ms of the agent's current utterance played so far. */
+  agentUtteranceMs: number;
+  calleeSpeaking: boolean;
+}
+
+/**
+ * The scripted person (or machine) at the other end: decides, from what it hears and when, what
+ * to say and when to hang up. It knows nothing of WebSockets or wall time — only line time.
+ */
+export class ScriptedCallee {
+  private replies = 0;
+  private prompts = 0;
+  private lastVoiceMs = 0;
+  private heardAgent = false;
+  private interrupted = false;
+  private pending: { atMs: number; text: string | null } | null = null;
+  private hangUpWhenQuiet: string | null = null;
+  private recordingFromMs: number | null = null;
+  private done = false;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly actions: CalleeActions,
+  ) {}
+
+  /** The stream is up. An answering machine plays its greeting unless it already did. */
+  begin(greetingAlreadyPlayed = false): void {
+    const greeting = this.scenario.voicemailGreeting;
+    if (!greeting) return;
+    if (greetingAlreadyPlayed) {
+      this.recordingFromMs = 0;
+      return;
+    }
+    this.actions.say(speak(greeting), greeting);
+    this.actions.say(silence(TONE_GAP_MS), "");
+    this.actions.say(tone(TONE_MS), "(beep)");
+    this.recordingFromMs = voicemailBeepEndsMs(this.scenario);
+  }
+
+  tick(line: LineState): void {
+    if (this.done) return;
+    if (line.agentSpeaking || line.calleeSpeaking) this.lastVoiceMs = line.nowMs;
+    if (line.agentSpeaking) {
+      this.heardAgent = true;
+      this.prompts = 0;
+    }
+    if (this.hangUpWhenQuiet && !line.calleeSpeaking) return this.hangUp(this.hangUpWhenQuiet);
+    if (this.recordingFromMs !== null) return this.record(line);
+    if (this.scenario.silent) return;
+
+    const { hangsUpAfterAgentMs, interruption } = this.scenario;
+    if (hangsUpAfterAgentMs !== undefined && line.agentSpeaking && line.agentUtteranceMs >= hangsUpAfterAgentMs) {
+      return this.hangUp("callee_hung_up");
+    }
+    if (interruption && !this.interrupted && line.agentSpeaking && line.agentUtteranceMs >= 1000 && !line.calleeSpeaking) {
+      this.interrupted = true;
+      return this.say(interruption);
+    }
+    if (this.pending && line.nowMs >= this.pending.atMs) {
+      const { text } = this.pending;
+      this.pending = null;
+      // The agent went on talking: answer what it says next instead.
+      if (line.agentSpeaking) return;
+      if (text === null) return this.hangUp("callee_hung_up");
+      return this.say(text);
+    }
+    const quietFor = line.nowMs - this.lastVoiceMs;
+    if (!this.pending && !line.agentSpeaking && !line.calleeSpeaking && quietFor >= (this.heardAgent ? PROMPT_MS : FIRST_PROMPT_MS)) {
+      if (this.prompts >= PROMPTS.length) return this.hangUp("callee_hung_up_nobody_there");
+      this.say(PROMPTS[this.prompts++]!);
+    }
+  }
+
+  /** One of the agent's utterances has ended. */
+  heard(utterance: AgentUtterance, nowMs: number): void {
+    if (this.done || this.scenario.silent || this.recordingFromMs !== null) return;
+    if (this.scenario.hangsUpAfterAgentMs !== undefined || utterance.talkedOver) return;
+    if (/\b(good)?bye\b/i.test(utterance.text)) {
+      this.pending = { atMs: nowMs + GOODBYE_HANG_UP_MS, text: null };
+      return;
+    }
+    const reply = this.scenario.replies[this.replies++] ?? CLOSING_LINE;
+    this.pending = { atMs: nowMs + THINK_MS, text: reply };
+  }
+
+  private record(line: LineState): void {
+    const recordingFor = line.nowMs - this.recordingFromMs!;
+    if (recordingFor < 0) return;
+    if (recordingFor >= VOICEMAIL_MAX_MS) return this.hangUp("voicemail_recording_full");
+    if (!line.agentSpeaking && line.nowMs - Math.max(this.lastVoiceMs, this.recordingFromMs!) >= VOICEMAIL_SILENCE_MS) {
+      this.hangUp("voicemail_recording_ended");
+    }
+  }
+
+  private say(text: string): void {
+    this.actions.say(speak(text), text);
+    if (text === CLOSING_LINE) this.hangUpWhenQuiet = "callee_hung_up";
+  }
+
+  private hangUp(reason: string): void {
+    this.done = true;
+    this.actions.hangUp(reason);
+  }
+}

@@ -1,0 +1,195 @@
+import { base64ToBytes, bytesToBase64, FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from "../../audio/mulaw";
+import { ScriptedCallee } from "./callee";
+import { AgentListener, type AgentUtterance, CalleeVoice, OutboundPlayer } from "./line-audio";
+import type { Scenario } from "./scenarios";
+
+export interface StreamIdentity {
+  accountSid: string;
+  callSid: string;
+  streamSid: string;
+  customParameters: Record<string, string>;
+}
+
+export interface StreamIo {
+  /** A text frame to Parley. */
+  send(message: string): void;
+  /** The callee hung up; the call object ends the call (stop, close, final callback). */
+  hangUp(reason: string): void;
+}
+
+export interface MediaObservations {
+  streamSid: string;
+  framesSent: number;
+  framesReceived: number;
+  bytesReceived: number;
+  marksEchoed: number;
+  /** Names of the marks echoed because a `clear` flushed them (not played). */
+  marksFlushed: string[];
+  lastMarkEchoed: string | null;
+  /** Each `clear`, with how much of the agent's current utterance had played. */
+  clears: { atMs: number; agentMsPlayed: number }[];
+  /** The agent's utterances as the callee heard them. */
+  heard: AgentUtterance[];
+  /** What the callee said, in order. */
+  said: string[];
+  /** Messages Twilio would reject (31950 binary, 31951 malformed/unknown/wrong stream). */
+  protocolErrors: string[];
+  /** Line time since the stream started. */
+  elapsedMs: number;
+}
+
+/**
+ * One Media Streams connection as Twilio runs it, with the scripted callee on the phone. Driven
+ * by `tick()`, one call per 20 ms of line time, so it needs no timers and tests can run it as
+ * fast as they like: each tick plays 20 ms of Parley's audio, lets the callee react, and sends
+ * 20 ms of the callee's audio.
+ */
+export class MediaStreamCallee {
+  private readonly player = new OutboundPlayer();
+  private readonly voice = new CalleeVoice();
+  private readonly listener: AgentListener;
+  private readonly callee: ScriptedCallee;
+  private sequence = 0;
+  private nowMs = 0;
+  private stopped = false;
+  private readonly seen: Omit<MediaObservations, "elapsedMs" | "streamSid"> = {
+    framesSent: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    marksEchoed: 0,
+    marksFlushed: [],
+    lastMarkEchoed: null,
+    clears: [],
+    heard: [],
+    said: [],
+    protocolErrors: [],
+  };
+
+  constructor(
+    private readonly ids: StreamIdentity,
+    scenario: Scenario,
+    private readonly io: StreamIo,
+  ) {
+    this.listener = new AgentListener((utterance, endedAtMs) => {
+      this.seen.heard.push(utterance);
+      this.callee.heard(utterance, endedAtMs);
+    });
+    this.callee = new ScriptedCallee(scenario, {
+      say: (audio, text) => {
+        this.voice.say(audio);
+        if (text) this.seen.said.push(text);
+      },
+      hangUp: (reason) => io.hangUp(reason),
+    });
+  }
+
+  /** `connected` and `start`, then the callee picks up (an answering machine starts its greeting). */
+  open(greetingAlreadyPlayed = false): void {
+    const { accountSid, callSid, streamSid, customParameters } = this.ids;
+    this.io.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+    this.emit({
+      event: "start",
+      start: {
+        accountSid,
+        streamSid,
+        callSid,
+        tracks: ["inbound"],
+        customParameters,
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: SAMPLE_RATE, channels: 1 },
+      },
+    });
+    this.callee.begin(greetingAlreadyPlayed);
+  }
+
+  /**
+   * 20 ms of line time: the callee's frame for [now, now + 20) goes out, Parley's audio for the
+   * same span plays, and the callee reacts to what it heard by the end of it (what it decides to
+   * say starts in the next frame).
+   */
+  tick(): void {
+    if (this.stopped) return;
+    const calleeTalking = this.voice.speaking;
+    const payload = bytesToBase64(this.voice.frame(FRAME_BYTES));
+    this.seen.framesSent++;
+    this.emit({
+      event: "media",
+      media: { track: "inbound", chunk: String(this.seen.framesSent), timestamp: String(this.nowMs), payload },
+    });
+    const { audio, marks } = this.player.play(FRAME_BYTES);
+    this.listener.listen(audio, FRAME_BYTES);
+    for (const name of marks) this.echoMark(name);
+    if (calleeTalking) this.listener.markTalkedOver();
+    this.nowMs += FRAME_MS;
+    this.callee.tick({
+      nowMs: this.nowMs,
+      agentSpeaking: this.listener.speaking,
+      agentUtteranceMs: this.listener.currentMs,
+      calleeSpeaking: this.voice.speaking,
+    });
+  }
+
+  /** A frame from Parley: `media`, `mark` or `clear`. */
+  receive(data: string | ArrayBuffer): void {
+    if (typeof data !== "string") return this.reject("31950: binary frames are not accepted");
+    let message: { event?: unknown; streamSid?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return this.reject("31951: the message is not JSON");
+    }
+    if (message.streamSid !== this.ids.streamSid) return this.reject(`31951: unknown streamSid ${String(message.streamSid)}`);
+    if (message.event === "media" && typeof message.media?.payload === "string") {
+      const bytes = base64ToBytes(message.media.payload);
+      this.seen.framesReceived++;
+      this.seen.bytesReceived += bytes.length;
+      this.player.enqueueAudio(bytes);
+    } else if (message.event === "mark" && typeof message.mark?.name === "string") {
+      // Nothing left to play before it: it has been reached already.
+      if (this.player.idle) this.echoMark(message.mark.name);
+      else this.player.enqueueMark(message.mark.name);
+    } else if (message.event === "clear") {
+      this.seen.clears.push({ atMs: this.nowMs, agentMsPlayed: this.listener.currentMs });
+      for (const name of this.player.clear()) {
+        this.seen.marksFlushed.push(name);
+        this.echoMark(name);
+      }
+    } else {
+      this.reject(`31951: unexpected message ${String(message.event)}`);
+    }
+  }
+
+  /** `stop`: the call is ending (the socket is closed by the caller). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.emit({ event: "stop", stop: { accountSid: this.ids.accountSid, callSid: this.ids.callSid } });
+  }
+
+  /** The socket is gone: nothing more is sent. */
+  detach(): void {
+    this.stopped = true;
+  }
+
+  get elapsedMs(): number {
+    return this.nowMs;
+  }
+
+  observations(): MediaObservations {
+    return structuredClone({ ...this.seen, streamSid: this.ids.streamSid, elapsedMs: this.nowMs });
+  }
+
+  private echoMark(name: string): void {
+    this.seen.marksEchoed++;
+    this.seen.lastMarkEchoed = name;
+    this.emit({ event: "mark", mark: { name } });
+  }
+
+  private reject(problem: string): void {
+    this.seen.protocolErrors.push(problem);
+  }
+
+  private emit(message: { event: string } & Record<string, unknown>): void {
+    const { event, ...rest } = message;
+    this.io.send(JSON.stringify({ event, sequenceNumber: String(++this.sequence), streamSid: this.ids.streamSid, ...rest }));
+  }
+}
