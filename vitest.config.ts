@@ -17,6 +17,12 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   JWT_SECRET: "test-secret-do-not-use-in-production",
+                  // No real credentials, whatever a local .dev.vars says: every call uses the emulators.
+                  TWILIO_ACCOUNT_SID: "",
+                  TWILIO_AUTH_TOKEN: "",
+                  TWILIO_FROM_NUMBER: "",
+                  OPENAI_API_KEY: "",
+                  PUBLIC_BASE_URL: "",
                   // Emulated calls run ten times faster than real time in tests.
                   EMULATOR_SPEED: "10",
                 },

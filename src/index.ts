@@ -1,11 +1,13 @@
 import { createApp } from "./app";
 import { pruneExpiredRecords } from "./maintenance/prune";
+import { wakeOverdueDispatchers } from "./maintenance/sweep-schedule";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   scheduled: async (_controller, env, ctx) => {
+    ctx.waitUntil(wakeOverdueDispatchers(env));
     ctx.waitUntil(pruneExpiredRecords(env));
   },
 } satisfies ExportedHandler<Env>;

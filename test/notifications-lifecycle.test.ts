@@ -266,6 +266,17 @@ describe("POST /api/v1/notifications/{id}/cancel", () => {
     }
   });
 
+  it("stops the call of a notification in progress, then cancels it", async () => {
+    // The emulated callee at this number never speaks, so the call is still live when canceled.
+    const setup = await setUp("+14155550109");
+    const created = await pending(setup, { dispatch: "immediate" });
+    expect(created.status).toBe("in_progress");
+    const res = await call(setup.account, `${created.id}/cancel`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ notification: expect.objectContaining({ status: "canceled" }), call: { callId: created.last_call_id, status: "canceled" } });
+    expect(await env.DB.prepare("SELECT status FROM calls WHERE id = ?").bind(created.last_call_id).first("status")).toBe("canceled");
+  });
+
   it("answers 409 once finished", async () => {
     const setup = await setUp();
     const created = await pending(setup);

@@ -71,13 +71,13 @@ function renderAll<T extends Record<string, string | null>>(texts: T, values: Re
       continue;
     }
     const result = renderTemplate(text, values);
-    result.missing.forEach((name) => missing.add(name));
+    for (const name of result.missing) missing.add(name);
     rendered[key] = result.text as T[keyof T];
   }
   return { rendered, missing: [...missing].sort() };
 }
 
-const nonEmpty = (text: string | null | undefined) => (text && text.trim() ? text : null);
+const nonEmpty = (text: string | null | undefined) => (text?.trim() ? text : null);
 
 /** The agent path: the agent's prompt (or the notification's own) drives the call. */
 export function agentScript(

@@ -10,5 +10,6 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("db", createDb(c.env.DB));
   c.header("X-Request-Id", requestId);
   await next();
-  c.res.headers.set("X-Request-Id", requestId);
+  // A WebSocket handshake's response comes from a Durable Object and cannot be changed.
+  if (!c.res.webSocket) c.res.headers.set("X-Request-Id", requestId);
 });

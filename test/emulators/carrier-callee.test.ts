@@ -224,7 +224,9 @@ describe("carrier emulator: the scripted callees", () => {
     line.media.receive(new ArrayBuffer(4));
     line.media.receive("not json");
     line.media.receive(JSON.stringify({ event: "clear", streamSid: "MZother" }));
+    line.media.receive("42");
     line.toCarrier({ event: "dance" });
-    expect(line.media.observations().protocolErrors.map((e) => e.slice(0, 5))).toEqual(["31950", "31951", "31951", "31951"]);
+    line.toCarrier({ event: "media", media: { payload: "%%%" } });
+    expect(line.media.observations().protocolErrors.map((e) => e.slice(0, 5))).toEqual(["31950", "31951", "31951", "31951", "31951", "31951"]);
   });
 });

@@ -146,10 +146,24 @@ describe("carrier emulator: call progress", () => {
   });
 
   it("sends machine_end_beep for the voicemail number once its greeting has ended", async () => {
-    const { body } = await dial({ To: "+14155550106", MachineDetection: "DetectMessageEnd", AsyncAmd: "true", AsyncAmdStatusCallback: STATUS_URL });
+    const { body } = await dial({ To: "+14155550106", MachineDetection: "Enable", AsyncAmd: "true", AsyncAmdStatusCallback: STATUS_URL });
     const seen = await until(body.sid, (o) => o.answeredBy !== null);
     expect(seen).toMatchObject({ scenario: "voicemail", answeredBy: "machine_end_beep", status: "in-progress" });
     await carrier(`${CALLS}/${body.sid}.json`, { Status: "completed" });
+  });
+
+  it("runs synchronous AMD before the TwiML, with no AMD callback", async () => {
+    const { body } = await dial({ To: "+14155550106", MachineDetection: "DetectMessageEnd" });
+    const seen = await until(body.sid, (o) => o.answeredBy !== null);
+    expect(seen).toMatchObject({ answeredBy: "machine_end_beep", status: "in-progress" });
+    expect(seen.callbacks.some((c) => c.kind === "amd")).toBe(false);
+    await carrier(`${CALLS}/${body.sid}.json`, { Status: "completed" });
+  });
+
+  it("ends the call when its Url does not answer with TwiML", async () => {
+    const { body } = await dial({ Twiml: "", Url: "https://parley.test/no-such-twiml" });
+    const seen = await until(body.sid, ended);
+    expect(seen).toMatchObject({ endedReason: "twiml_unavailable", errors: [expect.stringMatching(/^11200/)] });
   });
 
   it("ends the call at TimeLimit", async () => {
@@ -201,6 +215,12 @@ describe("carrier emulator: updating a call", () => {
     const res = await carrier(`${CALLS}/${body.sid}.json`, { Status: "canceled" });
     expect(res).toMatchObject({ status: 200, body: { status: "canceled" } });
     expect(statuses(await until(body.sid, ended))).toEqual([["canceled", 0]]);
+  });
+
+  it("cancels a call that is not answered yet on Status=completed too", async () => {
+    const { body } = await dial({}, "1");
+    expect((await carrier(`${CALLS}/${body.sid}.json`, { Status: "completed" })).body.status).toBe("canceled");
+    expect((await until(body.sid, ended)).endedReason).toBe("canceled_by_api");
   });
 
   it("leaves an answered call alone on Status=canceled", async () => {

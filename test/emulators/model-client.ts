@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { base64ToBytes, bytesToBase64, FRAME_BYTES } from "../../src/audio/mulaw";
 import { emulatorOpenAiKey } from "../../src/emulators/credentials";
-import type { ModelObservations } from "../../src/emulators/model/conversation";
 import { modelApp } from "../../src/emulators/model/model-app";
 
 /** A test's side of an emulated Realtime session: the real socket, with its events recorded. */
@@ -74,12 +73,10 @@ export class ModelClient {
     return this.events.map((e) => e.type);
   }
 
-  async observations(): Promise<ModelObservations> {
+  async observations() {
     const created = this.events.find((e) => e.type === "session.created")!;
     const id = env.MODEL_SESSION.idFromString(String(created.session.id).replace(/^sess_/, ""));
-    // Typed from the source: the RPC mapping of a free-form session object is too deep for tsc.
-    const stub = env.MODEL_SESSION.get(id) as unknown as { observations(): Promise<ModelObservations> };
-    return stub.observations();
+    return env.MODEL_SESSION.get(id).observations();
   }
 }
 

@@ -27,6 +27,18 @@ function tone(ms: number): Uint8Array {
 export const voicemailBeepEndsMs = (scenario: Scenario) =>
   scenario.voicemailGreeting ? utteranceMs(scenario.voicemailGreeting) + TONE_GAP_MS + TONE_MS : 0;
 
+/**
+ * What answering machine detection concludes about this callee, and after how long (emulated
+ * ms). A machine is always reported as `machine_end_beep`, once its greeting and beep are over,
+ * whichever MachineDetection mode was asked for (Twilio would say `machine_start` early for
+ * "Enable"): the documented voicemail number promises the beep, so Parley's voicemail path
+ * (leave a message after it) is what a sandbox user sees.
+ */
+export function machineDetection(scenario: Scenario): { answeredBy: string; detectionMs: number } {
+  if (scenario.answeredBy === "human") return { answeredBy: "human", detectionMs: 1800 };
+  return { answeredBy: "machine_end_beep", detectionMs: voicemailBeepEndsMs(scenario) + 100 };
+}
+
 export interface CalleeActions {
   say(audio: Uint8Array, text: string): void;
   hangUp(reason: string): void;
@@ -82,30 +94,33 @@ export class ScriptedCallee {
       this.heardAgent = true;
       this.prompts = 0;
     }
-    if (this.hangUpWhenQuiet && !line.calleeSpeaking) return this.hangUp(this.hangUpWhenQuiet);
-    if (this.recordingFromMs !== null) return this.record(line);
-    if (this.scenario.silent) return;
+    if (this.hangUpWhenQuiet) {
+      if (!line.calleeSpeaking) this.hangUp(this.hangUpWhenQuiet);
+    } else if (this.recordingFromMs !== null) {
+      this.record(line);
+    } else if (!this.scenario.silent) {
+      this.converse(line);
+    }
+  }
 
+  private converse(line: LineState): void {
     const { hangsUpAfterAgentMs, interruption } = this.scenario;
     if (hangsUpAfterAgentMs !== undefined && line.agentSpeaking && line.agentUtteranceMs >= hangsUpAfterAgentMs) {
-      return this.hangUp("callee_hung_up");
-    }
-    if (interruption && !this.interrupted && line.agentSpeaking && line.agentUtteranceMs >= 1000 && !line.calleeSpeaking) {
+      this.hangUp("callee_hung_up");
+    } else if (interruption && !this.interrupted && line.agentSpeaking && line.agentUtteranceMs >= 1000 && !line.calleeSpeaking) {
       this.interrupted = true;
-      return this.say(interruption);
-    }
-    if (this.pending && line.nowMs >= this.pending.atMs) {
+      this.say(interruption);
+    } else if (this.pending) {
+      if (line.nowMs < this.pending.atMs) return;
       const { text } = this.pending;
       this.pending = null;
       // The agent went on talking: answer what it says next instead.
       if (line.agentSpeaking) return;
-      if (text === null) return this.hangUp("callee_hung_up");
-      return this.say(text);
-    }
-    const quietFor = line.nowMs - this.lastVoiceMs;
-    if (!this.pending && !line.agentSpeaking && !line.calleeSpeaking && quietFor >= (this.heardAgent ? PROMPT_MS : FIRST_PROMPT_MS)) {
-      if (this.prompts >= PROMPTS.length) return this.hangUp("callee_hung_up_nobody_there");
-      this.say(PROMPTS[this.prompts++]!);
+      if (text === null) this.hangUp("callee_hung_up");
+      else this.say(text);
+    } else if (!line.agentSpeaking && !line.calleeSpeaking && line.nowMs - this.lastVoiceMs >= (this.heardAgent ? PROMPT_MS : FIRST_PROMPT_MS)) {
+      if (this.prompts >= PROMPTS.length) this.hangUp("callee_hung_up_nobody_there");
+      else this.say(PROMPTS[this.prompts++]!);
     }
   }
 
@@ -124,8 +139,8 @@ export class ScriptedCallee {
   private record(line: LineState): void {
     const recordingFor = line.nowMs - this.recordingFromMs!;
     if (recordingFor < 0) return;
-    if (recordingFor >= VOICEMAIL_MAX_MS) return this.hangUp("voicemail_recording_full");
-    if (!line.agentSpeaking && line.nowMs - Math.max(this.lastVoiceMs, this.recordingFromMs!) >= VOICEMAIL_SILENCE_MS) {
+    if (recordingFor >= VOICEMAIL_MAX_MS) this.hangUp("voicemail_recording_full");
+    else if (!line.agentSpeaking && line.nowMs - Math.max(this.lastVoiceMs, this.recordingFromMs!) >= VOICEMAIL_SILENCE_MS) {
       this.hangUp("voicemail_recording_ended");
     }
   }

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { emulatorAuthToken } from "../credentials";
 import { parleyFetch } from "../loopback";
-import { voicemailBeepEndsMs } from "./callee";
+import { machineDetection } from "./callee";
 import { type CallResource, type DialRequest, initialResource } from "./call-request";
 import { CallStream } from "./call-stream";
 import type { MediaObservations } from "./media-stream-callee";
@@ -13,8 +13,6 @@ import { newSid, readTwiml, rfc2822, type TwilioErrorBody, type TwimlPlan, twili
 const INITIATED_MS = 200;
 const RINGING_MS = 600;
 const BUSY_MS = 1500;
-const HUMAN_DETECTED_MS = 1800;
-const MACHINE_START_MS = 1200;
 
 export interface CallObservations {
   callSid: string | null;
@@ -143,9 +141,7 @@ export class EmulatedCall extends DurableObject<Env> {
     this.after(dial.timeLimitSeconds * 1000, () => this.finish("completed", "time_limit"));
     if (!dial.machineDetection) return this.runTwiml(dial.twiml, dial.url, false);
 
-    const machine = this.scenario.answeredBy === "machine";
-    const answeredBy = !machine ? "human" : dial.machineDetection === "DetectMessageEnd" ? "machine_end_beep" : "machine_start";
-    const detectionMs = !machine ? HUMAN_DETECTED_MS : answeredBy === "machine_start" ? MACHINE_START_MS : voicemailBeepEndsMs(this.scenario) + 100;
+    const { answeredBy, detectionMs } = machineDetection(this.scenario);
     const detected = () => this.setCall({ answered_by: answeredBy });
     if (dial.asyncAmd) {
       this.after(detectionMs, () => {

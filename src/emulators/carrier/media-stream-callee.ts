@@ -17,6 +17,8 @@ export interface StreamIo {
   hangUp(reason: string): void;
 }
 
+type ParleyMessage = { event?: unknown; streamSid?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
+
 export interface MediaObservations {
   streamSid: string;
   framesSent: number;
@@ -130,16 +132,16 @@ export class MediaStreamCallee {
 
   /** A frame from Parley: `media`, `mark` or `clear`. */
   receive(data: string | ArrayBuffer): void {
-    if (typeof data !== "string") return this.reject("31950: binary frames are not accepted");
-    let message: { event?: unknown; streamSid?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
-    try {
-      message = JSON.parse(data);
-    } catch {
-      return this.reject("31951: the message is not JSON");
-    }
-    if (message.streamSid !== this.ids.streamSid) return this.reject(`31951: unknown streamSid ${String(message.streamSid)}`);
+    const message = this.parse(data);
+    if (!message) return;
     if (message.event === "media" && typeof message.media?.payload === "string") {
-      const bytes = base64ToBytes(message.media.payload);
+      let bytes: Uint8Array;
+      try {
+        bytes = base64ToBytes(message.media.payload);
+      } catch {
+        this.reject("31951: the media payload is not base64");
+        return;
+      }
       this.seen.framesReceived++;
       this.seen.bytesReceived += bytes.length;
       this.player.enqueueAudio(bytes);
@@ -182,6 +184,24 @@ export class MediaStreamCallee {
     this.seen.marksEchoed++;
     this.seen.lastMarkEchoed = name;
     this.emit({ event: "mark", mark: { name } });
+  }
+
+  /** Twilio closes the stream on these; the emulator notes them so tests can insist on none. */
+  private parse(data: string | ArrayBuffer): ParleyMessage | null {
+    let problem: string | null = null;
+    let message: ParleyMessage | null = null;
+    if (typeof data !== "string") problem = "31950: binary frames are not accepted";
+    else {
+      try {
+        message = JSON.parse(data);
+      } catch {
+        problem = "31951: the message is not JSON";
+      }
+    }
+    if (!problem && (typeof message !== "object" || message === null)) problem = "31951: the message is not a JSON object";
+    else if (message && message.streamSid !== this.ids.streamSid) problem = `31951: unknown streamSid ${String(message.streamSid)}`;
+    if (problem) this.reject(problem);
+    return problem ? null : message;
   }
 
   private reject(problem: string): void {

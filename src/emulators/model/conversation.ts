@@ -12,8 +12,8 @@ export interface ModelObservations {
   events: string[];
   truncates: { item_id: string; audio_end_ms: number }[];
   cancels: { response_id: string | null; active: boolean }[];
-  /** The session as last configured (typed loosely so it can cross RPC). */
-  session: Record<string, any>;
+  /** The session as last configured (typed so it can cross RPC). */
+  session: Record<string, object | string | number | boolean | null>;
   agentItems: { item_id: string; response_id: string; audio_ms: number; transcript: string; status: ResponseStatus }[];
   /** The callee's words, as transcribed. */
   heard: string[];
@@ -77,7 +77,7 @@ export class Conversation {
       transcript: r.transcript,
       status: r.status,
     }));
-    return { ...structuredClone(this.#seen), session: structuredClone(this.session), agentItems };
+    return { ...structuredClone(this.#seen), session: structuredClone(this.session) as ModelObservations["session"], agentItems };
   }
 
   readonly #handlers: Record<string, (event: Json) => void> = {

@@ -18,7 +18,7 @@ import type { createCall } from "./calls.routes";
 
 /** The number to call, from whichever of Elemente's two fields carried it, in E.164. */
 function numberToCall(body: CreateCallInput): string {
-  const param = body.customerOverride.phoneNumber !== undefined ? "customerOverride.phoneNumber" : "customerPhone";
+  const param = body.customerOverride.phoneNumber === undefined && body.customerPhone !== undefined ? "customerPhone" : "customerOverride.phoneNumber";
   const raw = body.customerOverride.phoneNumber ?? body.customerPhone;
   if (raw === undefined) throw new ApiError("validation_failed", "Send the number to call as customerOverride.phoneNumber (or customerPhone).", { param });
   const phone = toE164(raw);
