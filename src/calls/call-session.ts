@@ -1,22 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
-import { BYTES_PER_MS, base64ToBytes, bytesToBase64 } from "../audio/mulaw";
 import type { CallStatus } from "../db/schema";
 import { randomToken, sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { nowIso } from "../lib/ids";
-import type { ModelEvent } from "../realtime/realtime-events";
-import { appendAudio, cancelResponse, createResponse, functionCallOutput, truncateItem } from "../realtime/realtime-events";
-import { PlaybackTracker } from "../realtime/playback";
 import { callStatusFromCarrier } from "../telephony/carrier-status";
-import { clearMessage, markMessage, mediaMessage, parseCarrierMessage } from "../telephony/media-stream";
+import { parseCarrierMessage } from "../telephony/media-stream";
 import { connectStreamTwiml } from "../telephony/twiml";
 import { TwilioApiError, TwilioClient } from "../telephony/twilio-client";
 import { type CallPlan, type CallSnapshot, isTerminal } from "./call-plan";
 import { finishNotification, saveTranscriptLine, updateCallRow } from "./call-records";
 import { nextStatus } from "./call-states";
+import { Conversation } from "./conversation";
 import { carrierCredentials, mediaStreamUrl, statusCallbackUrl } from "./endpoints";
-import { ModelLink } from "./model-link";
 import { CLOSING_GRACE_SECONDS, type DeadlineName, earliestDeadline, RING_TIMEOUT_SECONDS, type SessionState, snapshotOf } from "./session-state";
-import { type SpokenLine, TranscriptTracker } from "./transcript-tracker";
+import type { SpokenLine } from "./transcript-tracker";
 
 const CARRIER_TAG = "carrier";
 const FAREWELL_ON_TIME_LIMIT = "I'm sorry, we've reached the time limit for this call. Thank you, and goodbye!";
@@ -24,26 +20,17 @@ const FAREWELL_ON_REQUEST = "I have to end the call here. Thank you for your tim
 /** How long the agent's goodbye may take to play before the line is hung up regardless. */
 const FAREWELL_TIMEOUT_MS = 20_000;
 
+type StreamAttachment = { streamSid?: string } | null;
+
 /**
- * One object per call: the coordinator. It dials through the carrier, holds the carrier's media
- * stream and the model's socket, relays audio between them untouched, keeps track of what the
- * callee actually heard (for barge-in), saves the transcript as it is spoken, and mirrors every
- * transition to D1. It persists as it goes, and an alarm guarantees every call ends.
+ * One object per call: the coordinator. It dials through the carrier, accepts the carrier's media
+ * stream, runs the call's Conversation with the model, and owns the call's life: its status
+ * (mirrored to D1 at every transition), how it ends, and the alarm that guarantees it does end.
+ * Everything it must not forget is persisted as it goes.
  */
 export class CallSession extends DurableObject<Env> {
   #state: SessionState | undefined;
-  #model: ModelLink | null = null;
-  #modelReady = false;
-  #modelReconnects = 0;
-  #playback = new PlaybackTracker();
-  #transcript = new TranscriptTracker();
-  #streamSid: string | null = null;
-  #greetingPending = false;
-  #responseActive = false;
-  /** The agent item whose audio is arriving now. */
-  #speakingItem: string | null = null;
-  /** Milliseconds of callee audio relayed so far: the call's clock. */
-  #inboundMs = 0;
+  #conversation: Conversation | null = null;
 
   // ——— RPC from the Worker ———
 
@@ -69,20 +56,22 @@ export class CallSession extends DurableObject<Env> {
         hangUp: null,
       },
     };
-    // Persisted before dialling: a retried start finds this and never dials twice.
+    // Persisted before dialling: a retried start finds it and never dials twice.
     this.#save(state);
+    this.#armAlarm(state);
     try {
+      const statusCallback = statusCallbackUrl(this.env, plan.carrier, plan.callId);
       const call = await (await this.#carrier()).createCall({
         to: plan.to,
         from: plan.from,
         twiml: connectStreamTwiml(mediaStreamUrl(this.env, plan.carrier, plan.callId), { token }),
-        statusCallback: statusCallbackUrl(this.env, plan.carrier, plan.callId),
+        statusCallback,
         statusCallbackEvents: ["initiated", "ringing", "answered", "completed"],
         timeoutSeconds: RING_TIMEOUT_SECONDS,
         timeLimitSeconds: plan.maxDurationSeconds + CLOSING_GRACE_SECONDS,
         machineDetection: "Enable",
         asyncAmd: true,
-        asyncAmdStatusCallback: statusCallbackUrl(this.env, plan.carrier, plan.callId),
+        asyncAmdStatusCallback: statusCallback,
       });
       state.carrierSid = call.sid;
       this.#save(state);
@@ -95,8 +84,7 @@ export class CallSession extends DurableObject<Env> {
       });
       return snapshotOf(state);
     }
-    // The model session opens while the phone rings, so the greeting can start on answer.
-    this.ctx.waitUntil(this.#connectModel());
+    this.ctx.waitUntil(this.#conversationFor(state).connect());
     return snapshotOf(state);
   }
 
@@ -116,12 +104,12 @@ export class CallSession extends DurableObject<Env> {
     return snapshotOf(state);
   }
 
-  /** A verified status callback from the carrier (the route checked its signature). */
+  /** A status callback whose signature the route verified. Repeats and stale ones change nothing. */
   async carrierStatus(params: Record<string, string>): Promise<CallSnapshot | null> {
     const state = this.#load();
     if (!state) return null;
-    const answeredBy = params.AnsweredBy ?? null;
-    if (answeredBy) {
+    const answeredBy = params.AnsweredBy || null;
+    if (answeredBy && answeredBy !== state.answeredBy) {
       state.answeredBy = answeredBy;
       this.#save(state);
       await updateCallRow(this.env, state.plan.callId, { answeredBy });
@@ -137,7 +125,7 @@ export class CallSession extends DurableObject<Env> {
     if (isTerminal(next)) {
       const duration = Number(params.CallDuration);
       await this.#finish(next, state.closing?.reason ?? (next === "completed" ? "callee_hung_up" : next), {
-        durationSeconds: Number.isFinite(duration) && params.CallDuration ? duration : undefined,
+        durationSeconds: params.CallDuration && Number.isFinite(duration) ? duration : undefined,
       });
     } else {
       await this.#transition(next);
@@ -162,26 +150,19 @@ export class CallSession extends DurableObject<Env> {
       ws.close(1003, `Unreadable media message: ${message.error}`.slice(0, 120));
       return;
     }
-    const authorized = (ws.deserializeAttachment() as { streamSid?: string } | null)?.streamSid;
-    switch (message.event) {
-      case "connected":
-        return;
-      case "start":
-        return this.#onStreamStart(ws, message.streamSid, message.start.customParameters?.token);
-      case "media":
-        if (!authorized) return ws.close(1008, "Stream not started");
-        this.#inboundMs += base64ToBytes(message.media.payload).length / BYTES_PER_MS;
-        this.#model?.send(appendAudio(message.media.payload));
-        return;
-      case "mark":
-        if (!authorized) return ws.close(1008, "Stream not started");
-        this.#playback.onMark(message.mark.name);
-        return this.#hangUpIfFarewellPlayed();
-      case "dtmf":
-        return;
-      case "stop":
-        return this.#finish("completed", this.#load()?.closing?.reason ?? "callee_hung_up");
+    if (message.event === "connected") return;
+    if (message.event === "start") {
+      await this.#onStreamStart(ws, message.streamSid, message.start.customParameters?.token);
+      return;
     }
+    // Nothing but `connected` and `start` is heard from a stream that has not proven its token.
+    if (!(ws.deserializeAttachment() as StreamAttachment)?.streamSid) {
+      ws.close(1008, "Stream not started");
+      return;
+    }
+    if (message.event === "media") this.#conversation?.calleeAudio(message.media.payload);
+    else if (message.event === "mark") this.#conversation?.audioPlayed(message.mark.name);
+    else if (message.event === "stop") await this.#finish("completed", this.#load()?.closing?.reason ?? "callee_hung_up");
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -195,139 +176,39 @@ export class CallSession extends DurableObject<Env> {
   async #onStreamStart(ws: WebSocket, streamSid: string, token: string | undefined): Promise<void> {
     const state = this.#load();
     const valid = state && token && !isTerminal(state.status) && timingSafeEqual(await sha256Hex(token), state.mediaTokenHash);
-    if (!valid) {
-      ws.close(1008, "Invalid stream token");
+    // Only one stream per call: a second one (a replay of the token) is refused too.
+    if (!valid || this.#carrierStream()) {
+      ws.close(1008, valid ? "Stream already open" : "Invalid stream token");
       return;
-    }
-    // Only one stream per call: a second one (a replay) is refused.
-    for (const other of this.ctx.getWebSockets(CARRIER_TAG)) {
-      if (other !== ws && (other.deserializeAttachment() as { streamSid?: string } | null)?.streamSid) {
-        ws.close(1008, "Stream already open");
-        return;
-      }
     }
     ws.serializeAttachment({ streamSid });
-    this.#streamSid = streamSid;
     if (state.status !== "in_progress") await this.#transition("in_progress");
-    this.#greetingPending = true;
-    if (!this.#model) this.ctx.waitUntil(this.#connectModel());
-    this.#greetIfReady();
+    this.#conversationFor(state).answered();
   }
 
-  #carrierSocket(): WebSocket | null {
-    return this.ctx.getWebSockets(CARRIER_TAG).find((ws) => (ws.deserializeAttachment() as { streamSid?: string } | null)?.streamSid) ?? null;
-  }
-
-  #sendAgentAudio(itemId: string, audio: Uint8Array): void {
-    const ws = this.#carrierSocket();
-    if (!ws || !this.#streamSid) return;
-    for (const frame of this.#playback.frames(itemId, audio)) {
-      ws.send(mediaMessage(this.#streamSid, bytesToBase64(frame.payload)));
-      ws.send(markMessage(this.#streamSid, frame.mark));
+  #carrierStream(): { socket: WebSocket; streamSid: string } | null {
+    for (const socket of this.ctx.getWebSockets(CARRIER_TAG)) {
+      const streamSid = (socket.deserializeAttachment() as StreamAttachment)?.streamSid;
+      if (streamSid) return { socket, streamSid };
     }
+    return null;
   }
 
-  // ——— the model ———
+  #conversationFor(state: SessionState): Conversation {
+    this.#conversation ??= new Conversation(this.env, state.plan.carrier, state.plan, {
+      carrierStream: () => this.#carrierStream(),
+      record: (line) => this.#record(line),
+      agentEndedCall: () => this.#close("agent_ended", null),
+      modelLost: () => this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("failed", "model_unavailable"))),
+      quiet: () => this.#hangUpIfFarewellPlayed(),
+      waitUntil: (promise) => this.ctx.waitUntil(promise),
+    });
+    return this.#conversation;
+  }
 
-  async #connectModel(): Promise<void> {
+  #record(line: SpokenLine): void {
     const state = this.#load();
-    if (!state || isTerminal(state.status) || this.#model?.isOpen) return;
-    try {
-      this.#model = await ModelLink.open(
-        this.env,
-        state.plan.carrier,
-        state.plan,
-        (event) => this.#onModelEvent(event),
-        () => this.#onModelClosed(),
-      );
-    } catch (error) {
-      console.error(JSON.stringify({ level: "error", call_id: state.plan.callId, message: "model connection failed", error: String(error) }));
-      this.#onModelClosed();
-    }
-  }
-
-  #onModelClosed(): void {
-    this.#model = null;
-    this.#modelReady = false;
-    const state = this.#load();
-    if (!state || isTerminal(state.status) || state.closing) return;
-    if (this.#modelReconnects < 1) {
-      this.#modelReconnects++;
-      this.ctx.waitUntil(this.#connectModel());
-      return;
-    }
-    // Without a voice the call cannot go on: end it cleanly rather than leave the callee in silence.
-    this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("failed", "model_unavailable")));
-  }
-
-  #greetIfReady(): void {
-    if (!this.#greetingPending || !this.#modelReady || !this.#streamSid) return;
-    this.#greetingPending = false;
-    const greeting = this.#load()?.plan.greeting;
-    this.#model?.send(createResponse(greeting ? `Say exactly: ${greeting}` : undefined));
-  }
-
-  #onModelEvent(event: ModelEvent): void {
-    switch (event.type) {
-      case "session.updated":
-        this.#modelReady = true;
-        return this.#greetIfReady();
-      case "response.created":
-        this.#responseActive = true;
-        return;
-      case "response.output_audio.delta": {
-        if (!this.#playback.accepts(event.item_id)) return;
-        const audio = base64ToBytes(event.delta);
-        this.#speakingItem = event.item_id;
-        this.#transcript.agentAudio(event.item_id, this.#inboundMs, audio.length);
-        return this.#sendAgentAudio(event.item_id, audio);
-      }
-      case "response.output_audio_transcript.delta":
-        return this.#transcript.agentText(event.item_id, event.delta, this.#inboundMs);
-      case "response.output_audio_transcript.done":
-        return this.#record(this.#transcript.agentDone(event.item_id, event.transcript));
-      case "input_audio_buffer.speech_started":
-        this.#transcript.customerStarted(event.item_id, event.audio_start_ms);
-        return this.#bargeIn();
-      case "input_audio_buffer.speech_stopped":
-        return this.#transcript.customerStopped(event.item_id, event.audio_end_ms);
-      case "conversation.item.input_audio_transcription.completed":
-        return this.#record(this.#transcript.customerText(event.item_id, event.transcript, this.#inboundMs));
-      case "response.function_call_arguments.done":
-        if (event.name === "end_call") {
-          this.#model?.send(functionCallOutput(event.call_id, JSON.stringify({ ok: true })));
-          this.#close("agent_ended", null);
-        }
-        return;
-      case "response.done":
-        this.#responseActive = false;
-        this.#speakingItem = null;
-        for (const line of this.#transcript.unsavedAgentLines()) this.#record(line);
-        return this.#hangUpIfFarewellPlayed();
-      default:
-        return;
-    }
-  }
-
-  /** The callee talks over the agent: stop the audio they have not heard, and tell the model what they did hear. */
-  #bargeIn(): void {
-    const cut = this.#playback.interrupt();
-    const ws = this.#carrierSocket();
-    if (cut && ws && this.#streamSid) ws.send(clearMessage(this.#streamSid));
-    // The buffer may have run dry while the model is still speaking: that item is cut off too.
-    const itemId = cut?.itemId ?? (this.#responseActive ? this.#speakingItem : null);
-    if (this.#responseActive) this.#model?.send(cancelResponse());
-    if (!itemId) return;
-    const heardMs = Math.floor(cut?.playedMs ?? this.#playback.playedMs(itemId));
-    this.#model?.send(truncateItem(itemId, heardMs));
-    this.#playback.dropItem(itemId);
-    this.#transcript.agentInterrupted(itemId, heardMs);
-    this.#speakingItem = null;
-  }
-
-  #record(line: SpokenLine | null): void {
-    const state = this.#load();
-    if (!line || !state) return;
+    if (!state) return;
     const seq = state.transcriptSeq++;
     this.#save(state);
     this.ctx.waitUntil(saveTranscriptLine(this.env, state.plan.callId, { seq, ...line }).catch((e) => this.#logError("transcript write failed", e)));
@@ -343,36 +224,37 @@ export class CallSession extends DurableObject<Env> {
     state.deadlines.hangUp = Date.now() + FAREWELL_TIMEOUT_MS;
     this.#save(state);
     this.#armAlarm(state);
-    if (farewell) {
-      this.#bargeIn();
-      this.#model?.send(createResponse(`Say exactly: ${farewell}`));
-      this.#responseActive = true;
-    }
+    if (farewell) this.#conversation?.say(farewell);
     this.#hangUpIfFarewellPlayed();
   }
 
   #hangUpIfFarewellPlayed(): void {
     const state = this.#load();
-    if (!state?.closing || isTerminal(state.status) || this.#responseActive || this.#playback.isPlaying()) return;
-    this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("completed", state.closing?.reason ?? "agent_ended")));
+    if (!state?.closing || isTerminal(state.status) || this.#conversation?.isQuiet === false) return;
+    const reason = state.closing.reason;
+    this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("completed", reason)));
   }
 
   async #hangUpCarrier(how: "hangUp" | "cancel"): Promise<void> {
+    this.#closeCarrierSockets();
     const state = this.#load();
+    if (!state?.carrierSid) return;
+    try {
+      const carrier = await this.#carrier();
+      await (how === "cancel" ? carrier.cancel(state.carrierSid) : carrier.hangUp(state.carrierSid));
+    } catch (error) {
+      // The carrier may have ended the call already; its status callback says so.
+      this.#logError("carrier hang-up failed", error);
+    }
+  }
+
+  #closeCarrierSockets(): void {
     for (const ws of this.ctx.getWebSockets(CARRIER_TAG)) {
       try {
         ws.close(1000, "call ended");
       } catch {
         // already closed
       }
-    }
-    if (!state?.carrierSid) return;
-    try {
-      const carrier = await this.#carrier();
-      await (how === "cancel" ? carrier.cancel(state.carrierSid) : carrier.hangUp(state.carrierSid));
-    } catch (error) {
-      // The carrier may have ended the call already; the status callback will say so.
-      this.#logError("carrier hang-up failed", error);
     }
   }
 
@@ -391,7 +273,7 @@ export class CallSession extends DurableObject<Env> {
     await updateCallRow(this.env, state.plan.callId, { status, ringingAt: state.ringingAt, answeredAt: state.answeredAt });
   }
 
-  async #finish(status: CallStatus, reason: string, extra: { errorCode?: string | null; errorMessage?: string | null; durationSeconds?: number } = {}): Promise<void> {
+  async #finish(status: CallStatus, reason: string, extra: { errorCode?: string | null; errorMessage?: string | null; durationSeconds?: number } = {}) {
     const state = this.#load();
     if (!state || isTerminal(state.status)) return;
     state.status = status;
@@ -400,16 +282,8 @@ export class CallSession extends DurableObject<Env> {
     state.deadlines = { watchdog: null, maxDuration: null, hangUp: null };
     this.#save(state);
     await this.ctx.storage.deleteAlarm();
-    for (const line of this.#transcript.unsavedAgentLines()) this.#record(line);
-    this.#model?.close();
-    this.#model = null;
-    for (const ws of this.ctx.getWebSockets(CARRIER_TAG)) {
-      try {
-        ws.close(1000, "call ended");
-      } catch {
-        // already closed
-      }
-    }
+    this.#conversation?.finish();
+    this.#closeCarrierSockets();
     const answered = state.answeredAt ? Date.parse(state.answeredAt) : null;
     await updateCallRow(this.env, state.plan.callId, {
       status,
@@ -438,10 +312,14 @@ export class CallSession extends DurableObject<Env> {
   }
 
   async #onDeadline(name: DeadlineName): Promise<void> {
-    if (name === "maxDuration") return this.#close("max_duration", FAREWELL_ON_TIME_LIMIT);
+    if (name === "maxDuration") {
+      this.#close("max_duration", FAREWELL_ON_TIME_LIMIT);
+      return;
+    }
     if (name === "hangUp") {
       await this.#hangUpCarrier("hangUp");
-      return this.#finish("completed", this.#load()?.closing?.reason ?? "agent_ended");
+      await this.#finish("completed", this.#load()?.closing?.reason ?? "agent_ended");
+      return;
     }
     // The watchdog: whatever was lost (sockets, the object's memory), the call ends here with what was saved.
     await this.#hangUpCarrier(this.#load()?.status === "in_progress" ? "hangUp" : "cancel");

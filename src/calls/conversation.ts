@@ -1,0 +1,194 @@
+import { BYTES_PER_MS, base64ToBytes, bytesToBase64 } from "../audio/mulaw";
+import { PlaybackTracker } from "../realtime/playback";
+import type { ModelEvent } from "../realtime/realtime-events";
+import { appendAudio, cancelResponse, createResponse, functionCallOutput, truncateItem } from "../realtime/realtime-events";
+import { clearMessage, markMessage, mediaMessage } from "../telephony/media-stream";
+import type { CallPlan } from "./call-plan";
+import type { Carrier } from "./endpoints";
+import { ModelLink } from "./model-link";
+import { type SpokenLine, TranscriptTracker } from "./transcript-tracker";
+
+/** What the conversation needs from the call around it. */
+export interface ConversationHost {
+  /** The carrier's media socket and stream, once the callee has answered. */
+  carrierStream(): { socket: WebSocket; streamSid: string } | null;
+  record(line: SpokenLine): void;
+  /** The agent called its end_call tool. */
+  agentEndedCall(): void;
+  /** The model is gone for good (one reconnect was already tried). */
+  modelLost(): void;
+  /** Nothing is playing and no response is being spoken: a good moment to hang up. */
+  quiet(): void;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/**
+ * The live conversation of one call: the model's socket, the relay of audio both ways, barge-in
+ * and the transcript. Audio passes through untouched (mu-law both ways); the only work on the
+ * hot path is cutting the agent's audio into frames so every 20 ms carries a mark that tells,
+ * when it comes back, how much the callee has really heard.
+ */
+export class Conversation {
+  #model: ModelLink | null = null;
+  #modelReady = false;
+  #reconnects = 0;
+  #playback = new PlaybackTracker();
+  #transcript = new TranscriptTracker();
+  #greetingPending = false;
+  #responseActive = false;
+  #speakingItem: string | null = null;
+  #inboundMs = 0;
+  #over = false;
+
+  constructor(
+    private readonly env: Env,
+    private readonly carrier: Carrier,
+    private readonly plan: CallPlan,
+    private readonly host: ConversationHost,
+  ) {}
+
+  /** Opens the model's session (while the phone rings, so the greeting is ready on answer). */
+  async connect(): Promise<void> {
+    if (this.#over || this.#model?.isOpen) return;
+    try {
+      this.#model = await ModelLink.open(this.env, this.carrier, this.plan, (event) => this.#onModelEvent(event), () => this.#onModelClosed());
+    } catch (error) {
+      console.error(JSON.stringify({ level: "error", call_id: this.plan.callId, message: "model connection failed", error: String(error) }));
+      this.#onModelClosed();
+    }
+  }
+
+  /** The callee answered and the stream is open: the agent speaks first. */
+  answered(): void {
+    this.#greetingPending = true;
+    if (!this.#model) this.host.waitUntil(this.connect());
+    this.#greetIfReady();
+  }
+
+  calleeAudio(payload: string): void {
+    const padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
+    this.#inboundMs += ((payload.length * 3) / 4 - padding) / BYTES_PER_MS;
+    this.#model?.send(appendAudio(payload));
+  }
+
+  audioPlayed(mark: string): void {
+    this.#playback.onMark(mark);
+    this.#checkQuiet();
+  }
+
+  /** Says `text` now, cutting off whatever the agent was saying. */
+  say(text: string): void {
+    this.#bargeIn();
+    this.#model?.send(createResponse(`Say exactly: ${text}`));
+    this.#responseActive = true;
+  }
+
+  get isQuiet(): boolean {
+    return !this.#responseActive && !this.#playback.isPlaying();
+  }
+
+  /** Ends the conversation: saves what was said and closes the model's socket. */
+  finish(): void {
+    this.#over = true;
+    for (const line of this.#transcript.unsavedAgentLines()) this.host.record(line);
+    this.#model?.close();
+    this.#model = null;
+  }
+
+  #onModelClosed(): void {
+    this.#model = null;
+    this.#modelReady = false;
+    if (this.#over) return;
+    if (this.#reconnects < 1) {
+      this.#reconnects++;
+      this.host.waitUntil(this.connect());
+    } else {
+      this.host.modelLost();
+    }
+  }
+
+  #greetIfReady(): void {
+    if (!this.#greetingPending || !this.#modelReady || !this.host.carrierStream()) return;
+    this.#greetingPending = false;
+    this.#model?.send(createResponse(this.plan.greeting ? `Say exactly: ${this.plan.greeting}` : undefined));
+  }
+
+  #onModelEvent(event: ModelEvent): void {
+    switch (event.type) {
+      case "session.updated":
+        this.#modelReady = true;
+        this.#greetIfReady();
+        break;
+      case "response.created":
+        this.#responseActive = true;
+        break;
+      case "response.output_audio.delta":
+        this.#agentAudio(event.item_id, event.delta);
+        break;
+      case "response.output_audio_transcript.delta":
+        this.#transcript.agentText(event.item_id, event.delta, this.#inboundMs);
+        break;
+      case "response.output_audio_transcript.done":
+        this.#record(this.#transcript.agentDone(event.item_id, event.transcript));
+        break;
+      case "input_audio_buffer.speech_started":
+        this.#transcript.customerStarted(event.item_id, event.audio_start_ms);
+        this.#bargeIn();
+        break;
+      case "input_audio_buffer.speech_stopped":
+        this.#transcript.customerStopped(event.item_id, event.audio_end_ms);
+        break;
+      case "conversation.item.input_audio_transcription.completed":
+        this.#record(this.#transcript.customerText(event.item_id, event.transcript, this.#inboundMs));
+        break;
+      case "response.function_call_arguments.done":
+        if (event.name === "end_call") {
+          this.#model?.send(functionCallOutput(event.call_id, JSON.stringify({ ok: true })));
+          this.host.agentEndedCall();
+        }
+        break;
+      case "response.done":
+        this.#responseActive = false;
+        this.#speakingItem = null;
+        for (const line of this.#transcript.unsavedAgentLines()) this.host.record(line);
+        this.#checkQuiet();
+        break;
+    }
+  }
+
+  #agentAudio(itemId: string, delta: string): void {
+    const stream = this.host.carrierStream();
+    if (!stream || !this.#playback.accepts(itemId)) return;
+    const audio = base64ToBytes(delta);
+    this.#speakingItem = itemId;
+    this.#transcript.agentAudio(itemId, this.#inboundMs, audio.length);
+    for (const frame of this.#playback.frames(itemId, audio)) {
+      stream.socket.send(mediaMessage(stream.streamSid, bytesToBase64(frame.payload)));
+      stream.socket.send(markMessage(stream.streamSid, frame.mark));
+    }
+  }
+
+  /** The callee talks over the agent: stop the audio they have not heard, and tell the model what they did hear. */
+  #bargeIn(): void {
+    const cut = this.#playback.interrupt();
+    const stream = this.host.carrierStream();
+    if (cut && stream) stream.socket.send(clearMessage(stream.streamSid));
+    // The buffer may have run dry while the model is still speaking: that item is cut off too.
+    const itemId = cut?.itemId ?? (this.#responseActive ? this.#speakingItem : null);
+    if (this.#responseActive) this.#model?.send(cancelResponse());
+    if (!itemId) return;
+    const heardMs = Math.floor(cut?.playedMs ?? this.#playback.playedMs(itemId));
+    this.#model?.send(truncateItem(itemId, heardMs));
+    this.#playback.dropItem(itemId);
+    this.#transcript.agentInterrupted(itemId, heardMs);
+    this.#speakingItem = null;
+  }
+
+  #record(line: SpokenLine | null): void {
+    if (line) this.host.record(line);
+  }
+
+  #checkQuiet(): void {
+    if (this.isQuiet) this.host.quiet();
+  }
+}
