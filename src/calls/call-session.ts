@@ -160,7 +160,7 @@ export class CallSession extends DurableObject<Env> {
       ws.close(1008, "Stream not started");
       return;
     }
-    if (message.event === "media") this.#conversation?.calleeAudio(message.media.payload);
+    if (message.event === "media") this.#conversation?.calleeAudio(message.media.payload, Number(message.media.timestamp));
     else if (message.event === "mark") this.#conversation?.audioPlayed(message.mark.name);
     else if (message.event === "stop") await this.#finish("completed", this.#load()?.closing?.reason ?? "callee_hung_up");
   }

@@ -65,14 +65,17 @@ export class Conversation {
     this.#greetIfReady();
   }
 
-  calleeAudio(payload: string): void {
+  /** `timestamp` is the carrier's clock (ms since the stream began), which paces playback too. */
+  calleeAudio(payload: string, timestamp: number): void {
+    this.#playback.clock(timestamp);
     const padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
     this.#inboundMs += ((payload.length * 3) / 4 - padding) / BYTES_PER_MS;
     this.#model?.send(appendAudio(payload));
   }
 
   audioPlayed(mark: string): void {
-    this.#playback.onMark(mark);
+    const settled = this.#playback.onMark(mark);
+    if (settled) this.#truncate(settled.itemId, settled.playedMs);
     this.#checkQuiet();
   }
 
@@ -90,7 +93,7 @@ export class Conversation {
   /** Ends the conversation: saves what was said and closes the model's socket. */
   finish(): void {
     this.#over = true;
-    for (const line of this.#transcript.unsavedAgentLines()) this.host.record(line);
+    for (const line of this.#transcript.flush()) this.host.record(line);
     this.#model?.close();
     this.#model = null;
   }
@@ -168,20 +171,32 @@ export class Conversation {
     }
   }
 
-  /** The callee talks over the agent: stop the audio they have not heard, and tell the model what they did hear. */
+  /**
+   * The callee talks over the agent: the carrier's buffer is cleared and the response cancelled at
+   * once; the item is truncated at what the callee really heard once the carrier confirms where the
+   * `clear` caught it (the sentinel mark's echo, see PlaybackTracker).
+   */
   #bargeIn(): void {
     const cut = this.#playback.interrupt();
     const stream = this.host.carrierStream();
-    if (cut && stream) stream.socket.send(clearMessage(stream.streamSid));
-    // The buffer may have run dry while the model is still speaking: that item is cut off too.
-    const itemId = cut?.itemId ?? (this.#responseActive ? this.#speakingItem : null);
+    if (cut && stream) {
+      stream.socket.send(clearMessage(stream.streamSid));
+      stream.socket.send(markMessage(stream.streamSid, cut.sentinel));
+    }
+    if (cut) this.#transcript.agentInterrupted(cut.itemId);
     if (this.#responseActive) this.#model?.send(cancelResponse());
-    if (!itemId) return;
-    const heardMs = Math.floor(cut?.playedMs ?? this.#playback.playedMs(itemId));
-    this.#model?.send(truncateItem(itemId, heardMs));
-    this.#playback.dropItem(itemId);
-    this.#transcript.agentInterrupted(itemId, heardMs);
+    // The buffer may have run dry while the model was still speaking: all it sent was heard.
+    const starved = !cut && this.#responseActive ? this.#speakingItem : null;
+    if (starved) {
+      this.#playback.dropItem(starved);
+      this.#truncate(starved, this.#playback.playedMs(starved));
+    }
     this.#speakingItem = null;
+  }
+
+  #truncate(itemId: string, heardMs: number): void {
+    this.#model?.send(truncateItem(itemId, Math.floor(heardMs)));
+    this.#record(this.#transcript.agentHeard(itemId, heardMs));
   }
 
   #record(line: SpokenLine | null): void {

@@ -13,6 +13,8 @@ interface AgentItem {
   startMs: number;
   audioBytes: number;
   heardMs: number | null;
+  /** Cut off by the callee, but the carrier has not yet said how much was heard. */
+  awaitingCut: boolean;
   saved: boolean;
 }
 
@@ -35,9 +37,19 @@ export class TranscriptTracker {
     this.#agentItem(itemId, nowMs).text += delta;
   }
 
-  agentInterrupted(itemId: string, heardMs: number): void {
+  /** The callee cut the item off; its line waits for `agentHeard` to say where. */
+  agentInterrupted(itemId: string): void {
     const item = this.#agent.get(itemId);
-    if (item) item.heardMs = heardMs;
+    if (item) item.awaitingCut = true;
+  }
+
+  /** How much of an interrupted item was heard; returns its line if it was waiting for this. */
+  agentHeard(itemId: string, heardMs: number): SpokenLine | null {
+    const item = this.#agent.get(itemId);
+    if (!item) return null;
+    item.heardMs = heardMs;
+    item.awaitingCut = false;
+    return this.agentDone(itemId);
   }
 
   /** The finished line for an item, once; `transcript` is the model's final text when it sent one. */
@@ -45,7 +57,7 @@ export class TranscriptTracker {
     const item = this.#agent.get(itemId);
     if (!item || item.saved) return null;
     if (transcript) item.text = transcript;
-    if (!item.text.trim()) return null;
+    if (!item.text.trim() || item.awaitingCut) return null;
     item.saved = true;
     const spokenMs = item.audioBytes / BYTES_PER_MS;
     const heard = item.heardMs === null ? spokenMs : Math.min(item.heardMs, spokenMs);
@@ -55,6 +67,12 @@ export class TranscriptTracker {
   /** Lines of agent items that never got a final transcript (a cancelled response). */
   unsavedAgentLines(): SpokenLine[] {
     return [...this.#agent.keys()].map((id) => this.agentDone(id)).filter((line): line is SpokenLine => line !== null);
+  }
+
+  /** At the end of the call nothing waits any longer: interrupted lines keep what was known. */
+  flush(): SpokenLine[] {
+    for (const item of this.#agent.values()) item.awaitingCut = false;
+    return this.unsavedAgentLines();
   }
 
   customerStarted(itemId: string, ms: number): void {
@@ -76,7 +94,7 @@ export class TranscriptTracker {
   #agentItem(itemId: string, nowMs: number): AgentItem {
     let item = this.#agent.get(itemId);
     if (!item) {
-      item = { text: "", startMs: nowMs, audioBytes: 0, heardMs: null, saved: false };
+      item = { text: "", startMs: nowMs, audioBytes: 0, heardMs: null, awaitingCut: false, saved: false };
       this.#agent.set(itemId, item);
     }
     return item;

@@ -4,8 +4,16 @@ import { BYTES_PER_MS, FRAME_BYTES } from "../audio/mulaw";
  * Barge-in bookkeeping: what the callee has actually heard of each agent item. The model produces
  * audio faster than real time and the carrier buffers it, so "sent" is not "heard". Each outgoing
  * frame (at most 20 ms) is followed by a mark; the carrier echoes a mark once the audio before it
- * has played, which bounds the error of `playedMs` to one frame. A `clear` flushes the carrier's
- * buffer and echoes the flushed marks at once: `interrupt` forgets them first, so they never count.
+ * has played, which bounds the error of `playedMs` to one frame.
+ *
+ * On an interruption the caller sends `clear` and then a sentinel mark. The carrier keeps playing
+ * until the `clear` reaches it, echoing those frames' marks as they play, and then echoes every
+ * flushed mark at once, then the sentinel. Played and flushed marks look alike, so they are told
+ * apart by the carrier's clock (the timestamps of the callee's audio, which the caller passes to
+ * `clock`): played marks come back as playback moves on, interleaved with the callee's audio,
+ * while flushed ones come back together, the clock standing still between them. When the
+ * sentinel comes back, `onMark` returns what the callee really heard — the `audio_end_ms` to
+ * truncate at, within one frame.
  */
 export interface OutgoingFrame {
   payload: Uint8Array;
@@ -19,11 +27,22 @@ export interface Interruption {
   playedMs: number;
 }
 
+export interface PendingInterruption extends Interruption {
+  /** Send as a carrier `mark` right after the `clear`; its echo settles the interruption. */
+  sentinel: string;
+}
+
 interface SentFrame {
   mark: string;
   itemId: string;
   /** Bytes of the item sent up to and including this frame. */
   endBytes: number;
+}
+
+interface Settling {
+  itemId: string;
+  sentinel: string;
+  flushed: Map<string, SentFrame>;
 }
 
 export class PlaybackTracker {
@@ -37,6 +56,15 @@ export class PlaybackTracker {
   private readonly sentBytes = new Map<string, number>();
   private readonly playedBytes = new Map<string, number>();
   private readonly dropped = new Set<string>();
+  private clockMs = 0;
+  /** The carrier's clock when the previous mark came back. */
+  private lastMarkClock = 0;
+  private settling: Settling | null = null;
+
+  /** The carrier's clock: the timestamp of the latest callee audio, in ms since the stream began. */
+  clock(ms: number): void {
+    if (ms > this.clockMs) this.clockMs = ms;
+  }
 
   /** Splits agent audio into carrier frames, or none if the item was dropped or interrupted. */
   frames(itemId: string, audio: Uint8Array): OutgoingFrame[] {
@@ -57,10 +85,19 @@ export class PlaybackTracker {
     return out;
   }
 
-  /** A mark came back: everything sent before it has played. Unknown and flushed marks are ignored. */
-  onMark(name: string): void {
+  /**
+   * A mark came back: everything sent before it has played. Unknown marks are ignored. Returns the
+   * settled interruption when the mark is the sentinel sent after a `clear`.
+   */
+  onMark(name: string): Interruption | null {
+    const clockMoved = this.clockMs > this.lastMarkClock;
+    this.lastMarkClock = this.clockMs;
+    if (this.settling) {
+      const settled = this.#settle(name, clockMoved);
+      if (settled !== undefined) return settled;
+    }
     const seq = this.pending.get(name);
-    if (seq === undefined) return;
+    if (seq === undefined) return null;
     const last = seq - this.base;
     for (let i = this.head; i <= last; i++) {
       const frame = this.queue[i]!;
@@ -73,25 +110,46 @@ export class PlaybackTracker {
       this.base += this.head;
       this.head = 0;
     }
+    return null;
   }
 
   /**
-   * The callee started talking over the agent: returns the item being heard and how much of it
-   * was, or null if all sent audio had already played. Every unplayed frame counts as flushed
-   * (the caller sends `clear`), and the items they belong to accept no more audio.
+   * The callee started talking over the agent: returns the item being heard, how much of it was
+   * confirmed so far, and the sentinel to send after the `clear`; null if all sent audio had
+   * already played. The unplayed frames leave the queue, and their items accept no more audio.
    */
-  interrupt(): Interruption | null {
+  interrupt(): PendingInterruption | null {
     if (!this.isPlaying()) return null;
     const current = this.queue[this.head]!;
+    const flushed = new Map<string, SentFrame>();
     for (let i = this.head; i < this.queue.length; i++) {
       const frame = this.queue[i]!;
       this.pending.delete(frame.mark);
       this.dropped.add(frame.itemId);
+      if (frame.itemId === current.itemId) flushed.set(frame.mark, frame);
     }
     this.queue = [];
     this.head = 0;
+    const sentinel = `clear:${this.nextSeq++}`;
     this.base = this.nextSeq;
-    return { itemId: current.itemId, playedMs: this.playedMs(current.itemId) };
+    this.settling = { itemId: current.itemId, sentinel, flushed };
+    return { itemId: current.itemId, playedMs: this.playedMs(current.itemId), sentinel };
+  }
+
+  /** Undefined when the mark is not part of the interruption being settled. */
+  #settle(name: string, clockMoved: boolean): Interruption | null | undefined {
+    const settling = this.settling!;
+    if (name === settling.sentinel) {
+      this.settling = null;
+      return { itemId: settling.itemId, playedMs: this.playedMs(settling.itemId) };
+    }
+    const frame = settling.flushed.get(name);
+    if (!frame) return undefined;
+    settling.flushed.delete(name);
+    if (clockMoved) {
+      this.playedBytes.set(frame.itemId, Math.max(this.playedBytes.get(frame.itemId) ?? 0, frame.endBytes));
+    }
+    return null;
   }
 
   /** Audio was sent that the carrier has not confirmed as played. */

@@ -116,9 +116,9 @@ describe("carrier emulator: the media stream", () => {
     expect(line.echoed()).toEqual(marks);
     line.run(1000);
     const seen = line.media.observations();
-    expect(seen.clears).toEqual([{ atMs: 1000, agentMsPlayed: 1000 }]);
+    expect(seen.clears).toEqual([{ atMs: 1000, agentMsPlayed: 1000, agentMsPlayedInCall: 1000 }]);
     expect(seen.marksFlushed).toEqual(marks.slice(50));
-    expect(seen.heard).toEqual([{ text: GREETING, playedMs: 1000, talkedOver: false }]);
+    expect(seen.heard).toEqual([{ text: GREETING, playedMs: 1000, startedAtMs: 0, talkedOver: false }]);
   });
 });
 
@@ -177,7 +177,7 @@ describe("carrier emulator: the scripted callees", () => {
     line.agentSays("This is Echo, about your appointment on Tuesday. Does it still work?");
     line.run(6000);
     const seen = line.media.observations();
-    expect(seen.clears).toEqual([{ atMs: 1300, agentMsPlayed: 1300 }]);
+    expect(seen.clears).toEqual([{ atMs: 1300, agentMsPlayed: 1300, agentMsPlayedInCall: 1300 }]);
     expect(seen.heard.map((u) => [u.playedMs, u.talkedOver])).toEqual([
       [1300, true],
       [utteranceMs("This is Echo, about your appointment on Tuesday. Does it still work?"), false],
@@ -200,7 +200,7 @@ describe("carrier emulator: the scripted callees", () => {
     line.run(GREETING_MS + 20_000);
     expect(line.speechFrames()).toBe(0);
     expect(line.hangUps).toEqual([]);
-    expect(line.media.observations().heard).toEqual([{ text: GREETING, playedMs: GREETING_MS, talkedOver: false }]);
+    expect(line.media.observations().heard).toMatchObject([{ text: GREETING, playedMs: GREETING_MS, talkedOver: false }]);
   });
 
   it("the voicemail plays its greeting and a beep, records the message, and hangs up after 5 s of silence", () => {

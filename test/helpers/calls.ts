@@ -67,3 +67,20 @@ export async function waitForCallStatus(account: Account, callId: string, status
 }
 
 export const storedCall = (callId: string) => env.DB.prepare("SELECT * FROM calls WHERE id = ?").bind(callId).first<Record<string, unknown>>();
+
+/** What the emulated carrier saw of a call (its EmulatedCall object is named by the call's sid). */
+export async function carrierObservations(callId: string) {
+  const row = await storedCall(callId);
+  const sid = row?.carrier_call_sid as string;
+  return env.EMULATED_CALL.get(env.EMULATED_CALL.idFromName(sid)).observations();
+}
+
+/** What the emulated model saw of the call whose instructions contain `marker`. */
+export async function modelObservations(marker: string) {
+  const { listDurableObjectIds } = await import("cloudflare:test");
+  for (const id of await listDurableObjectIds(env.MODEL_SESSION)) {
+    const seen = await env.MODEL_SESSION.get(id).observations();
+    if (JSON.stringify(seen.session).includes(marker)) return seen;
+  }
+  throw new Error(`no model session was configured with ${marker}`);
+}

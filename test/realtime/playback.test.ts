@@ -128,13 +128,13 @@ describe("PlaybackTracker.interrupt", () => {
     const tracker = new PlaybackTracker();
     const frames = tracker.frames("item_a", audio(1600)); // 200 ms
     tracker.onMark(frames[4]!.mark);
-    expect(tracker.interrupt()).toEqual({ itemId: "item_a", playedMs: 100 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 100 });
   });
 
   it("returns 0 ms when the callee talks before the first frame played", () => {
     const tracker = new PlaybackTracker();
     tracker.frames("item_a", audio(1600));
-    expect(tracker.interrupt()).toEqual({ itemId: "item_a", playedMs: 0 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 0 });
   });
 
   it("ignores the marks the carrier echoes for the flushed frames", () => {
@@ -170,7 +170,7 @@ describe("PlaybackTracker.interrupt", () => {
     tracker.onMark(old[3]!.mark);
     expect(tracker.playedMs("item_b")).toBe(40);
     expect(tracker.playedMs("item_a")).toBe(0);
-    expect(tracker.interrupt()).toEqual({ itemId: "item_b", playedMs: 40 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_b", playedMs: 40 });
   });
 
   it("follows two items in sequence and interrupts the one being heard", () => {
@@ -182,7 +182,7 @@ describe("PlaybackTracker.interrupt", () => {
     expect(tracker.isPlaying()).toBe(true);
     tracker.onMark(second[1]!.mark);
     expect(tracker.playedMs("item_b")).toBe(40);
-    expect(tracker.interrupt()).toEqual({ itemId: "item_b", playedMs: 40 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_b", playedMs: 40 });
     expect(tracker.accepts("item_a")).toBe(true);
     expect(tracker.accepts("item_b")).toBe(false);
   });
@@ -192,7 +192,7 @@ describe("PlaybackTracker.interrupt", () => {
     const first = tracker.frames("item_a", audio(400));
     tracker.frames("item_b", audio(400));
     tracker.onMark(first[0]!.mark);
-    expect(tracker.interrupt()).toEqual({ itemId: "item_a", playedMs: 20 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 20 });
     expect(tracker.accepts("item_a")).toBe(false);
     expect(tracker.accepts("item_b")).toBe(false);
     expect(tracker.playedMs("item_b")).toBe(0);
@@ -210,7 +210,7 @@ describe("PlaybackTracker over a long call", () => {
     }
     expect(tracker.playedMs("item_long")).toBe(98 * 600);
     tracker.onMark(marks[2990]!);
-    expect(tracker.interrupt()).toEqual({ itemId: "item_long", playedMs: 2991 * 20 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_long", playedMs: 2991 * 20 });
     tracker.onMark(marks[2999]!);
     expect(tracker.playedMs("item_long")).toBe(2991 * 20);
   });
@@ -301,4 +301,47 @@ describe("PlaybackTracker against a carrier playing in real time", () => {
       expect(tracker.isPlaying()).toBe(false);
     });
   }
+});
+
+describe("PlaybackTracker, settling an interruption with the carrier's clock", () => {
+  /** A carrier that plays 20 ms per tick, stamping the callee's audio with its clock first, then echoing the marks that played. */
+  function playTicks(tracker: PlaybackTracker, frames: { mark: string }[], from: number, ticks: number) {
+    for (let t = 0; t < ticks; t++) {
+      tracker.clock((from + t) * 20);
+      const frame = frames[from + t];
+      if (frame) tracker.onMark(frame.mark);
+    }
+  }
+
+  it("counts the frames that played before the clear landed and not the ones it flushed", () => {
+    const tracker = new PlaybackTracker();
+    const frames = tracker.frames("item_a", audio(160 * 50)); // one second
+    playTicks(tracker, frames, 0, 10); // 200 ms heard when the callee starts talking
+    const cut = tracker.interrupt();
+    expect(cut).toMatchObject({ itemId: "item_a", playedMs: 200 });
+    // The clear takes 5 more frames to reach the carrier, which keeps playing meanwhile...
+    playTicks(tracker, frames, 10, 5);
+    // ...then echoes the 35 flushed marks at once, the clock standing still, then the sentinel.
+    for (const frame of frames.slice(15)) expect(tracker.onMark(frame.mark)).toBeNull();
+    expect(tracker.onMark(cut!.sentinel)).toEqual({ itemId: "item_a", playedMs: 300 });
+    expect(tracker.isPlaying()).toBe(false);
+  });
+
+  it("settles at what was confirmed when the clear lands at once", () => {
+    const tracker = new PlaybackTracker();
+    const frames = tracker.frames("item_a", audio(160 * 20));
+    playTicks(tracker, frames, 0, 4);
+    const cut = tracker.interrupt()!;
+    for (const frame of frames.slice(4)) tracker.onMark(frame.mark);
+    expect(tracker.onMark(cut.sentinel)).toEqual({ itemId: "item_a", playedMs: 80 });
+  });
+
+  it("returns nothing for ordinary marks while an interruption settles", () => {
+    const tracker = new PlaybackTracker();
+    const frames = tracker.frames("item_a", audio(160 * 4));
+    const cut = tracker.interrupt()!;
+    expect(tracker.onMark(frames[0]!.mark)).toBeNull();
+    expect(tracker.onMark("unknown")).toBeNull();
+    expect(tracker.onMark(cut.sentinel)).toEqual({ itemId: "item_a", playedMs: 0 });
+  });
 });

@@ -61,6 +61,8 @@ export interface AgentUtterance {
   text: string;
   /** How much of it played, in ms. */
   playedMs: number;
+  /** Line time when its first sound played. */
+  startedAtMs: number;
   /** The callee was talking at the same time, so it does not answer this one. */
   talkedOver: boolean;
 }
@@ -74,6 +76,11 @@ export class AgentListener {
   /** Bytes of the current utterance so far, short pauses inside it included. */
   private length = 0;
   private silentBytes = 0;
+  /** Bytes of the agent's own audio in the current utterance: what played, gaps left out. */
+  private audioBytes = 0;
+  private startedAtBytes = 0;
+  /** Bytes of the agent's audio played over the whole call. */
+  private totalAudioBytes = 0;
   private talkedOver = false;
   /** All line time listened to, in bytes: the clock utterances end by. */
   private lineBytes = 0;
@@ -90,6 +97,16 @@ export class AgentListener {
     return this.length / BYTES_PER_MS;
   }
 
+  /** Ms of the agent's audio played over the whole call, pauses left out. */
+  get totalAudioMs(): number {
+    return this.totalAudioBytes / BYTES_PER_MS;
+  }
+
+  /** Ms of the agent's audio in the current utterance that has played, pauses left out. */
+  get currentAudioMs(): number {
+    return this.audioBytes / BYTES_PER_MS;
+  }
+
   /** Noted when the callee speaks while the agent does. */
   markTalkedOver(): void {
     if (this.speaking) this.talkedOver = true;
@@ -104,6 +121,9 @@ export class AgentListener {
         // A pause shorter than the gap is part of the utterance.
         if (this.speaking) for (; this.silentBytes > 0; this.silentBytes--) this.append(SILENCE);
         this.silentBytes = 0;
+        if (!this.speaking) this.startedAtBytes = this.lineBytes - 1;
+        this.audioBytes++;
+        this.totalAudioBytes++;
         this.append(byte);
       } else if (this.speaking && ++this.silentBytes >= UTTERANCE_GAP_MS * BYTES_PER_MS) {
         this.finish();
@@ -121,8 +141,13 @@ export class AgentListener {
   }
 
   private finish(): void {
-    const utterance = { text: hear(this.buffer.subarray(0, this.length)), playedMs: this.currentMs, talkedOver: this.talkedOver };
-    this.length = this.silentBytes = 0;
+    const utterance = {
+      text: hear(this.buffer.subarray(0, this.length)),
+      playedMs: this.currentMs,
+      startedAtMs: this.startedAtBytes / BYTES_PER_MS,
+      talkedOver: this.talkedOver,
+    };
+    this.length = this.silentBytes = this.audioBytes = 0;
     this.talkedOver = false;
     this.onUtterance(utterance, this.lineBytes / BYTES_PER_MS);
   }

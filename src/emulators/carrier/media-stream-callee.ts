@@ -28,8 +28,8 @@ export interface MediaObservations {
   /** Names of the marks echoed because a `clear` flushed them (not played). */
   marksFlushed: string[];
   lastMarkEchoed: string | null;
-  /** Each `clear`, with how much of the agent's current utterance had played. */
-  clears: { atMs: number; agentMsPlayed: number }[];
+  /** Each `clear`, with how much of the agent's current utterance had played (its audio, pauses left out). */
+  clears: { atMs: number; agentMsPlayed: number; agentMsPlayedInCall: number }[];
   /** The agent's utterances as the callee heard them. */
   heard: AgentUtterance[];
   /** What the callee said, in order. */
@@ -150,7 +150,7 @@ export class MediaStreamCallee {
       if (this.player.idle) this.echoMark(message.mark.name);
       else this.player.enqueueMark(message.mark.name);
     } else if (message.event === "clear") {
-      this.seen.clears.push({ atMs: this.nowMs, agentMsPlayed: this.listener.currentMs });
+      this.seen.clears.push({ atMs: this.nowMs, agentMsPlayed: this.listener.currentAudioMs, agentMsPlayedInCall: this.listener.totalAudioMs });
       for (const name of this.player.clear()) {
         this.seen.marksFlushed.push(name);
         this.echoMark(name);
