@@ -1,6 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, uniqueEmail } from "./helpers/api";
+import { type Account, api, uniqueEmail } from "./helpers/api";
+import { waitForCallEnd } from "./helpers/calls";
+
+const account = (apiKey: string) => ({ apiKey }) as Account;
 
 /**
  * Steps 1–3 of Echo's quickstart (shared/seeds/001), with the documented bodies sent byte for
@@ -42,9 +45,18 @@ const step3 = `{
     "phone": "+14155552671"
   }`;
 
+const step4 = (customerId: string, agentId: string) => `{
+    "customer_id": "${customerId}",
+    "agent_id": "${agentId}",
+    "variables": {
+      "appointment_time": "Thursday March 20th at 2:00 PM",
+      "doctor_name": "Dr. Patel"
+    }
+  }`;
+
 const json = { "Content-Type": "application/json" };
 
-describe("Echo quickstart, steps 1–3, verbatim", () => {
+describe("Echo quickstart, verbatim", () => {
   it("signs up, creates the documented agent and the documented customer with the returned key", async () => {
     const email = uniqueEmail("you");
     const signup = await api("/auth/signup", { method: "POST", rawBody: step1(email), headers: json });
@@ -80,5 +92,16 @@ describe("Echo quickstart, steps 1–3, verbatim", () => {
     expect(agentRow).toEqual({ business_id: signup.body.business.id });
     const customerRow = await env.DB.prepare("SELECT project_id FROM customers WHERE id = ?").bind(customer.body.id).first();
     expect(customerRow).toEqual({ project_id: signup.body.default_project.id });
-  });
+
+    // Step 4: the notification answers the documented body, and the call really happens.
+    const sent = await api("/api/v1/notifications", { method: "POST", rawBody: step4(customer.body.id, agent.body.id), headers: { "x-api-key": apiKey, ...json } });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({
+      notification: { id: expect.any(String), status: "in_progress", target_phone_e164: "+14155552671" },
+      call: { callId: expect.any(String), status: "queued" },
+    });
+    const call = await waitForCallEnd(account(apiKey), sent.body.call.callId);
+    expect(call.status).toBe("completed");
+    expect(call.transcript.map((line: { speaker: string }) => line.speaker)).toEqual(expect.arrayContaining(["agent", "customer"]));
+  }, 40_000);
 });
