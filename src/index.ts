@@ -1,11 +1,13 @@
 import { createApp } from "./app";
 import { pruneExpiredRecords } from "./maintenance/prune";
 import { wakeOverdueDispatchers } from "./maintenance/sweep-schedule";
+import { handleQueue } from "./queues";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: handleQueue,
   scheduled: async (_controller, env, ctx) => {
     ctx.waitUntil(wakeOverdueDispatchers(env));
     ctx.waitUntil(pruneExpiredRecords(env));

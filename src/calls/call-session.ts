@@ -295,6 +295,8 @@ export class CallSession extends DurableObject<Env> {
       ...(extra.errorMessage !== undefined && { errorMessage: extra.errorMessage }),
     });
     await finishNotification(this.env, state.plan.notificationId, status, reason);
+    // Results and webhooks are worked out on a queue, never inside the call.
+    await this.env.POST_CALL_QUEUE.send({ callId: state.plan.callId });
   }
 
   // ——— timeouts ———

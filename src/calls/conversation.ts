@@ -36,6 +36,12 @@ export class Conversation {
   #transcript = new TranscriptTracker();
   #greetingPending = false;
   #responseActive = false;
+  /**
+   * Responses asked for with response.create that the model has not started yet. Until it does,
+   * the conversation is not quiet: the response.done of one cancelled to make room for them
+   * (a farewell said over the greeting) must not let the call hang up before they are spoken.
+   */
+  #requested = 0;
   #speakingItem: string | null = null;
   #inboundMs = 0;
   #over = false;
@@ -81,13 +87,16 @@ export class Conversation {
 
   /** Says `text` now, cutting off whatever the agent was saying. */
   say(text: string): void {
+    const starting = !this.#responseActive && this.#requested > 0;
     this.#bargeIn();
-    this.#model?.send(createResponse(`Say exactly: ${text}`));
-    this.#responseActive = true;
+    // A response asked for but not started yet (the greeting) would make the model refuse this
+    // one; the model starts it before this cancel arrives, so the cancel stops it.
+    if (starting) this.#model?.send(cancelResponse());
+    this.#requestResponse(`Say exactly: ${text}`);
   }
 
   get isQuiet(): boolean {
-    return !this.#responseActive && !this.#playback.isPlaying();
+    return !this.#responseActive && this.#requested === 0 && !this.#playback.isPlaying();
   }
 
   /** Ends the conversation: saves what was said and closes the model's socket. */
@@ -101,6 +110,7 @@ export class Conversation {
   #onModelClosed(): void {
     this.#model = null;
     this.#modelReady = false;
+    this.#requested = 0; // a new session knows nothing of what the old one was asked
     if (this.#over) return;
     if (this.#reconnects < 1) {
       this.#reconnects++;
@@ -113,7 +123,13 @@ export class Conversation {
   #greetIfReady(): void {
     if (!this.#greetingPending || !this.#modelReady || !this.host.carrierStream()) return;
     this.#greetingPending = false;
-    this.#model?.send(createResponse(this.plan.greeting ? `Say exactly: ${this.plan.greeting}` : undefined));
+    this.#requestResponse(this.plan.greeting ? `Say exactly: ${this.plan.greeting}` : undefined);
+  }
+
+  #requestResponse(instructions: string | undefined): void {
+    if (!this.#model) return;
+    this.#model.send(createResponse(instructions));
+    this.#requested++;
   }
 
   #onModelEvent(event: ModelEvent): void {
@@ -122,7 +138,15 @@ export class Conversation {
         this.#modelReady = true;
         this.#greetIfReady();
         break;
+      case "error":
+        // A response.create the model refused will never be created.
+        if (event.error.code === "conversation_already_has_active_response") {
+          this.#requested = Math.max(0, this.#requested - 1);
+          this.#checkQuiet();
+        }
+        break;
       case "response.created":
+        this.#requested = Math.max(0, this.#requested - 1);
         this.#responseActive = true;
         break;
       case "response.output_audio.delta":

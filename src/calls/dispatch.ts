@@ -122,6 +122,11 @@ export async function dispatchNotification(env: Env, db: Db, notificationId: str
     answeredAt: null,
     endedAt: null,
     durationSeconds: null,
+    summary: null,
+    analysis: null,
+    analysisError: null,
+    report: null,
+    processedAt: null,
     createdAt: now,
     updatedAt: now,
   };

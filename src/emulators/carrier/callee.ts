@@ -114,8 +114,12 @@ export class ScriptedCallee {
       if (line.nowMs < this.pending.atMs) return;
       const { text } = this.pending;
       this.pending = null;
-      // The agent went on talking: answer what it says next instead.
-      if (line.agentSpeaking) return;
+      // The agent went on talking (it had only paused): answer it when it has finished instead,
+      // with the same reply, which was never said.
+      if (line.agentSpeaking) {
+        if (text !== null) this.replies--;
+        return;
+      }
       if (text === null) this.hangUp("callee_hung_up");
       else this.say(text);
     } else if (!line.agentSpeaking && !line.calleeSpeaking && line.nowMs - this.lastVoiceMs >= (this.heardAgent ? PROMPT_MS : FIRST_PROMPT_MS)) {

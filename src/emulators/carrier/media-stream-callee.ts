@@ -27,6 +27,8 @@ export interface MediaObservations {
   marksEchoed: number;
   /** Names of the marks echoed because a `clear` flushed them (not played). */
   marksFlushed: string[];
+  /** Names of the marks Parley sent after its first `clear` (at most 500): what it sent next. */
+  marksAfterClear: string[];
   lastMarkEchoed: string | null;
   /** Each `clear`, with how much of the agent's current utterance had played (its audio, pauses left out). */
   clears: { atMs: number; agentMsPlayed: number; agentMsPlayedInCall: number }[];
@@ -60,6 +62,7 @@ export class MediaStreamCallee {
     bytesReceived: 0,
     marksEchoed: 0,
     marksFlushed: [],
+    marksAfterClear: [],
     lastMarkEchoed: null,
     clears: [],
     heard: [],
@@ -146,6 +149,7 @@ export class MediaStreamCallee {
       this.seen.bytesReceived += bytes.length;
       this.player.enqueueAudio(bytes);
     } else if (message.event === "mark" && typeof message.mark?.name === "string") {
+      if (this.seen.clears.length > 0 && this.seen.marksAfterClear.length < 500) this.seen.marksAfterClear.push(message.mark.name);
       // Nothing left to play before it: it has been reached already.
       if (this.player.idle) this.echoMark(message.mark.name);
       else this.player.enqueueMark(message.mark.name);

@@ -4,12 +4,16 @@ import { type Json, realtimeId, type ServerEvent } from "./wire";
 
 /**
  * One response of the emulated model, from `response.created` to `response.done`: its line as
- * `speak()` audio in ~100 ms deltas paced at real time ÷ speed (so barge-in lands mid-sentence
- * as it would on a real call), the words interleaved as transcript deltas, then, after a closing
+ * `speak()` audio in ~100 ms deltas, the first half second at once and the rest paced at real time
+ * ÷ speed — ahead of playback as OpenAI is, so the carrier buffers and a busy machine's hiccups do
+ * not become silences, yet still mid-sentence when the callee barges in — the words interleaved
+ * as transcript deltas, then, after a closing
  * line, the `end_call` function call. Cancelling stops it between two deltas.
  */
 const CHUNK_MS = 100;
 const CHUNK_BYTES = CHUNK_MS * BYTES_PER_MS;
+/** Deltas sent before pacing starts: how far ahead of playback the model runs. */
+const LEAD_CHUNKS = 5;
 
 export type Send = (event: ServerEvent) => void;
 export type ResponseStatus = "in_progress" | "completed" | "cancelled";
@@ -88,7 +92,7 @@ export class SpokenResponse {
         this.transcript += delta;
         this.send({ type: "response.output_audio_transcript.delta", ...where, delta });
       }
-      await new Promise((resolve) => setTimeout(resolve, CHUNK_MS / this.speed));
+      if (i >= LEAD_CHUNKS - 1) await new Promise((resolve) => setTimeout(resolve, CHUNK_MS / this.speed));
     }
     if (this.status !== "in_progress") return;
     this.#speaking = false;

@@ -49,7 +49,8 @@ export function callsOf(db: Db, notificationId: string) {
 
 /** The call with what was said, as Parley's transcript and as Elemente's messages. */
 export async function presentDetail(db: Db, row: CallRow): Promise<CallDetailResponse> {
-  const entries = await db.select().from(transcriptEntries).where(eq(transcriptEntries.callId, row.id)).orderBy(asc(transcriptEntries.seq));
+  // In the order things were said (a line is saved when recognised, which can be later).
+  const entries = await db.select().from(transcriptEntries).where(eq(transcriptEntries.callId, row.id)).orderBy(asc(transcriptEntries.startMs), asc(transcriptEntries.seq));
   // Entries are timed from the answer; when that is unknown the time the line was saved is the best estimate.
   const answeredAt = row.answeredAt ? Date.parse(row.answeredAt) : null;
   return {

@@ -1,0 +1,47 @@
+// CPU time and resident memory of the workerd processes `npm start` runs (wrangler's proxy and the
+// worker itself), read from /proc: they are what a call costs, the rest of the tree is tooling.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+const PAGE_BYTES = Number(execFileSync("getconf", ["PAGESIZE"], { encoding: "utf8" }).trim()) || 4096;
+
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = text.lastIndexOf(")");
+    const comm = text.slice(text.indexOf("(") + 1, close);
+    // Fields after the command name, numbered as in proc(5) from field 3 (state).
+    const f = text.slice(close + 2).split(" ");
+    return { pid, comm, pgrp: Number(f[2]), cpuTicks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * PAGE_BYTES };
+  } catch {
+    return null; // the process ended between listing and reading
+  }
+}
+
+/** The workerd processes in the process group `npm start` was started in. */
+export function workerdProcesses(pgid) {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map((pid) => stat(pid))
+    .filter((s) => s && s.pgrp === pgid && s.comm === "workerd");
+}
+
+/** Summed CPU seconds and RSS bytes of those processes now. */
+export function workerdUsage(pgid) {
+  const procs = workerdProcesses(pgid);
+  return {
+    processes: procs.length,
+    cpuSeconds: procs.reduce((sum, p) => sum + p.cpuTicks, 0) / TICKS_PER_SECOND,
+    rssBytes: procs.reduce((sum, p) => sum + p.rssBytes, 0),
+  };
+}
+
+/** Whole-machine CPU counters, to tell how busy the 2 cores were. */
+export function machineCpu() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const values = fields.map(Number);
+  const idle = values[3] + (values[4] ?? 0);
+  const total = values.reduce((a, b) => a + b, 0);
+  return { idleSeconds: idle / TICKS_PER_SECOND, totalSeconds: total / TICKS_PER_SECOND };
+}
