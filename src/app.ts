@@ -18,6 +18,7 @@ import { healthRouter } from "./routes/health";
 import { invitationsRouter, membersRouter } from "./routes/members";
 import { notificationsRouter } from "./routes/notifications";
 import { projectsRouter } from "./routes/projects";
+import { webhooksRouter } from "./routes/webhooks";
 import { registerOpenApiDocument } from "./openapi-document";
 
 export function createApp() {
@@ -41,6 +42,7 @@ export function createApp() {
   app.route("/api/v1", customersRouter);
   app.route("/api/v1", notificationsRouter);
   app.route("/api/v1", callsRouter);
+  app.route("/api/v1", webhooksRouter);
 
   registerOpenApiDocument(app);
   app.get("/docs", Scalar<AppEnv>({ url: "/openapi.json", pageTitle: "Parley API" }));

@@ -4,7 +4,6 @@ import { Call, CallDetail, CallIdParam, CallListQuery, CallPage } from "./calls.
 import { CallInteraction, CreateCallBody } from "./one-shot.schemas";
 
 const tags = ["Calls"];
-// openapi.ts infers apiKeySecurity as a union with optional keys, which createRoute refuses; widen it here.
 const security = apiKeySecurity;
 const scoped = "A call is one attempt to reach a person for a notification. Calls belong to the project of the API key.";
 

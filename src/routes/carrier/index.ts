@@ -43,5 +43,8 @@ export const carrierRouter = new Hono<AppEnv>()
     const callId = c.req.param("callId");
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new ApiError("validation_failed", "This endpoint only accepts a WebSocket upgrade.");
     if (!UUID.test(callId)) throw new ApiError("not_found", "No such call.");
-    return callSession(c.env, callId).fetch(c.req.raw);
+    const res = await callSession(c.env, callId).fetch(c.req.raw);
+    // The object answers a plain 404 for an unknown or finished call; say so in Parley's own shape.
+    if (!res.webSocket) throw new ApiError("not_found", "No such call in progress.");
+    return res;
   });

@@ -3,7 +3,6 @@ import { apiKeySecurity, commonErrors, errors, json, jsonBody } from "../../lib/
 import { CreateCustomerBody, Customer, CustomerIdParam, CustomerListQuery, CustomerPage, ExternalIdParam, UpdateCustomerBody } from "./customers.schemas";
 
 const tags = ["Customers"];
-// openapi.ts infers apiKeySecurity as a union with optional keys, which createRoute refuses; widen it here.
 const security = apiKeySecurity;
 const scoped = "Customers belong to the project of the API key; other projects' customers are not visible.";
 

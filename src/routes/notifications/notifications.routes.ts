@@ -12,7 +12,6 @@ import {
 } from "./notifications.schemas";
 
 const tags = ["Notifications"];
-// openapi.ts infers apiKeySecurity as a union with optional keys, which createRoute refuses; widen it here.
 const security = apiKeySecurity;
 const scoped = "A notification is what other platforms call a task or an interaction. It belongs to the project of the API key.";
 
