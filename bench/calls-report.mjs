@@ -35,13 +35,13 @@ export function report(rows, { seconds, warmupFrames, cores, cpu, serverErrors }
     return (
       `| ${row.n} | ${row.atModel.toLocaleString("en")} / ${row.back.toLocaleString("en")} | ${d.lostIn} / ${d.lostOut} ` +
       `| ${ms(row.inbound[0])} / ${ms(row.inbound[1])} | ${ms(row.outbound[0])} / ${ms(row.outbound[1])} ` +
-      `| ${pct(d.cpuPerCall)} | ${row.workerdCores.toFixed(2)} | ${pct(row.machineBusy)} | ${row.benchCores.toFixed(2)} ` +
+      `| ${pct(d.cpuPerCall)} | ${row.workerdCores.toFixed(2)} / ${row.toolingCores.toFixed(2)} / ${row.benchCores.toFixed(2)} / ${row.otherCores.toFixed(2)} ` +
       `| ${d.perCallMb.toFixed(2)} | ${d.growthPerCallKb >= 0 ? "+" : ""}${d.growthPerCallKb.toFixed(0)} KB${d.flat ? "" : " (not flat)"} |`
     );
   });
   const header = [
-    "| calls | frames relayed in / out | lost in / out | carrier→model p50 / p99 ms | model→carrier p50 / p99 ms | workerd CPU per call (of a core) | workerd cores | machine busy | load generator cores | memory per call MB | memory growth per call over the call |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| calls | frames relayed in / out | lost in / out | carrier→model p50 / p99 ms | model→carrier p50 / p99 ms | workerd CPU per call (of a core) | cores busy: workerd / wrangler / load generator / other | memory per call MB | memory growth per call over the call |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const target = rows.find((r) => r.n === TARGET_CALLS);
   const verdict = target ? derive(target) : null;

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { FakeCarrier } from "./fake-carrier.mjs";
 import { FakeModel } from "./fake-model.mjs";
 import { FRAME_MS, now } from "./frames.mjs";
-import { machineCpu, workerdUsage } from "./proc.mjs";
+import { machineCpu, otherLoad, treeUsage, workerdUsage } from "./proc.mjs";
 import { writeSection } from "./readme.mjs";
 import { report } from "./calls-report.mjs";
 import { call, startParley } from "./server.mjs";
@@ -18,6 +18,8 @@ const LEVELS = (process.env.BENCH_CALL_LEVELS ?? "1,10,50,100").split(",").map(N
 const SECONDS = Number(process.env.BENCH_CALL_SECONDS ?? 30);
 const WARMUP_FRAMES = 1000 / FRAME_MS; // the first second of each call is not timed
 const SETUP_TIMEOUT_MS = 120_000;
+const QUIET_CORES = 0.2;
+const QUIET_WAIT_MS = 180_000;
 const LOG = join(os.tmpdir(), "parley-bench-calls.log");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,6 +64,10 @@ async function runLevel(server, carrier, model, account, n) {
   carrier.reset(WARMUP_FRAMES);
   model.reset(WARMUP_FRAMES);
   await sleep(2000); // let the previous level's teardown finish before reading the idle figures
+  // Other jobs on this machine skew everything: wait (a while) for them to calm down.
+  let quiet = Infinity;
+  await until(async () => (quiet = await otherLoad(server.pgid)) < QUIET_CORES, QUIET_WAIT_MS, 0);
+  if (quiet >= QUIET_CORES) problems.push(`other processes kept ${quiet.toFixed(2)} cores busy before the calls`);
   const idle = workerdUsage(server.pgid);
 
   // Dial: each notification places its call through the fake carrier, which answers it.
@@ -84,6 +90,7 @@ async function runLevel(server, carrier, model, account, n) {
   const t0 = now() + 100;
   await sleep(100);
   const cpuBefore = workerdUsage(server.pgid);
+  const treeBefore = treeUsage(server.pgid);
   const machineBefore = machineCpu();
   const selfBefore = process.cpuUsage();
   const wallBefore = now();
@@ -92,6 +99,7 @@ async function runLevel(server, carrier, model, account, n) {
   await carrier.stream(t0, frames);
   clearInterval(sampler);
   const cpuAfter = workerdUsage(server.pgid);
+  const treeAfter = treeUsage(server.pgid);
   const machineAfter = machineCpu();
   const self = process.cpuUsage(selfBefore);
   const wall = (now() - wallBefore) / 1000;
@@ -106,6 +114,7 @@ async function runLevel(server, carrier, model, account, n) {
     echoed += model.stats.echoed.get(c.index) ?? 0;
     back += c.received;
   }
+  const endedAt = now();
   await Promise.all(streaming.map((c) => carrier.end(c)));
 
   // What Parley recorded: every call should be completed because the callee hung up.
@@ -117,6 +126,17 @@ async function runLevel(server, carrier, model, account, n) {
   }, 20_000, 1000);
   await until(() => model.openSessions === 0, 10_000);
   if (model.openSessions) problems.push(`${model.openSessions} model sockets still open 10 s after the calls ended`);
+  // A call should hold exactly one Realtime session; any other one never carries audio.
+  const silent = model.stats.sessionLog.filter((s) => s.frames === 0);
+  if (silent.length) {
+    const lingering = silent.filter((s) => s.closed === null || s.closed > endedAt);
+    const after = lingering.filter((s) => s.closed !== null).map((s) => (s.closed - endedAt) / 1000);
+    problems.push(
+      `${model.stats.sessionLog.length} Realtime sessions opened for ${n} calls: ${silent.length} never carried audio ` +
+        `(${silent.filter((s) => s.configured).length} configured), ${lingering.length} of those stayed open until the call ended` +
+        (after.length ? ` and closed ${Math.min(...after).toFixed(1)}–${Math.max(...after).toFixed(1)} s after it` : ""),
+    );
+  }
 
   const tally = (key) => Object.entries(outcomes.reduce((acc, o) => ({ ...acc, [o[key]]: (acc[o[key]] ?? 0) + 1 }), {})).map(([k, v]) => `${v} ${k}`).join(", ");
   const cs = carrier.stats;
@@ -130,8 +150,9 @@ async function runLevel(server, carrier, model, account, n) {
     roundTrip: cs.roundTrip.percentiles([50, 99]),
     wall,
     workerdCores: (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / wall,
-    machineBusy: 1 - (machineAfter.idleSeconds - machineBefore.idleSeconds) / (machineAfter.totalSeconds - machineBefore.totalSeconds),
+    toolingCores: (treeAfter.cpuSeconds - treeBefore.cpuSeconds - (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds)) / wall,
     benchCores: (self.user + self.system) / 1e6 / wall,
+    otherCores: Math.max(0, (machineAfter.totalSeconds - machineBefore.totalSeconds - (machineAfter.idleSeconds - machineBefore.idleSeconds) - (treeAfter.cpuSeconds - treeBefore.cpuSeconds)) / wall - (self.user + self.system) / 1e6 / wall),
     idleRss: idle.rssBytes,
     rss,
     outcomes: { status: tally("status"), endReason: tally("end_reason") },
@@ -159,7 +180,7 @@ export async function benchCalls() {
   const modelPort = await model.listen();
   const port = 8900 + Math.floor(Math.random() * 100);
   const server = await startParley(port, {
-    fresh: true,
+    snapshot: true,
     vars: {
       TWILIO_ACCOUNT_SID: accountSid,
       TWILIO_AUTH_TOKEN: authToken,
@@ -172,7 +193,7 @@ export async function benchCalls() {
   });
   const stop = () => server.stop();
   // Whatever happens, nothing outlives its time: the server is stopped and the process exits.
-  const budgetMs = LEVELS.length * (SECONDS + 240) * 1000 + 180_000;
+  const budgetMs = LEVELS.length * (SECONDS + 400) * 1000 + 180_000;
   const guard = setTimeout(() => {
     console.error(`Call benchmark exceeded ${budgetMs / 1000} s; stopping.`);
     stop();

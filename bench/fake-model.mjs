@@ -35,7 +35,7 @@ export class FakeModel {
   /** Forgets the previous level's figures; frames before `warmupFrames` are not timed. */
   reset(warmupFrames) {
     this.warmupFrames = warmupFrames;
-    this.stats = { sessions: 0, configured: 0, refused: 0, responseCreates: 0, otherEvents: {}, strayFrames: 0, mixedCalls: 0, received: new Map(), echoed: new Map(), inbound: new Samples() };
+    this.stats = { sessions: 0, configured: 0, refused: 0, responseCreates: 0, otherEvents: {}, strayFrames: 0, mixedCalls: 0, sessionLog: [], received: new Map(), echoed: new Map(), inbound: new Samples() };
   }
 
   get openSessions() {
@@ -47,10 +47,15 @@ export class FakeModel {
     stats.sessions++;
     this.#open.add(ws);
     const id = ++this.#sessions;
+    const session = { opened: now(), closed: null, configured: false, frames: 0 };
+    stats.sessionLog.push(session);
     let callIndex = null;
     let responseId = null;
     const itemId = `item_bench_${id}`;
-    ws.on("close", () => this.#open.delete(ws));
+    ws.on("close", () => {
+      session.closed = now();
+      this.#open.delete(ws);
+    });
     ws.on("error", () => this.#open.delete(ws));
     ws.send(JSON.stringify({ type: "session.created", event_id: `evt_${id}_0`, session: { id: `sess_${id}`, type: "realtime", model } }));
     ws.on("message", (data) => {
@@ -66,6 +71,7 @@ export class FakeModel {
         // One socket must only ever carry one call's audio.
         if (callIndex === null) callIndex = stamp.callIndex;
         else if (callIndex !== stamp.callIndex) stats.mixedCalls++;
+        session.frames++;
         stats.received.set(stamp.callIndex, (stats.received.get(stamp.callIndex) ?? 0) + 1);
         if (stamp.seq >= this.warmupFrames) stats.inbound.push(at - stamp.carrierAt);
         if (!responseId) {
@@ -77,6 +83,7 @@ export class FakeModel {
         stats.echoed.set(stamp.callIndex, (stats.echoed.get(stamp.callIndex) ?? 0) + 1);
       } else if (event.type === "session.update") {
         stats.configured++;
+        session.configured = true;
         ws.send(JSON.stringify({ type: "session.updated", session: event.session }));
       } else if (event.type === "response.create") {
         // The greeting: this model only echoes, so it says nothing of its own.

@@ -19,23 +19,27 @@ function stat(pid) {
   }
 }
 
-/** The workerd processes in the process group `npm start` was started in. */
-export function workerdProcesses(pgid) {
+/** The processes in the process group `npm start` was started in (all of them, or one command's). */
+function processes(pgid, comm) {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))
     .map((pid) => stat(pid))
-    .filter((s) => s && s.pgrp === pgid && s.comm === "workerd");
+    .filter((s) => s && s.pgrp === pgid && (!comm || s.comm === comm));
 }
 
-/** Summed CPU seconds and RSS bytes of those processes now. */
-export function workerdUsage(pgid) {
-  const procs = workerdProcesses(pgid);
+function usage(procs) {
   return {
     processes: procs.length,
     cpuSeconds: procs.reduce((sum, p) => sum + p.cpuTicks, 0) / TICKS_PER_SECOND,
     rssBytes: procs.reduce((sum, p) => sum + p.rssBytes, 0),
   };
 }
+
+/** Summed CPU seconds and RSS bytes of the workerd processes now. */
+export const workerdUsage = (pgid) => usage(processes(pgid, "workerd"));
+
+/** The same for the whole `npm start` tree (npm, node, wrangler, esbuild and workerd). */
+export const treeUsage = (pgid) => usage(processes(pgid));
 
 /** Whole-machine CPU counters, to tell how busy the 2 cores were. */
 export function machineCpu() {
@@ -44,4 +48,19 @@ export function machineCpu() {
   const idle = values[3] + (values[4] ?? 0);
   const total = values.reduce((a, b) => a + b, 0);
   return { idleSeconds: idle / TICKS_PER_SECOND, totalSeconds: total / TICKS_PER_SECOND };
+}
+
+/**
+ * Cores busy with work other than `npm start`'s tree and this process over the next `ms`: other
+ * jobs on the machine skew every figure, so the benchmark waits for them to calm down.
+ */
+export async function otherLoad(pgid, ms = 2000) {
+  const m0 = machineCpu();
+  const t0 = treeUsage(pgid).cpuSeconds;
+  const s0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, ms));
+  const m1 = machineCpu();
+  const self = process.cpuUsage(s0);
+  const busy = m1.totalSeconds - m0.totalSeconds - (m1.idleSeconds - m0.idleSeconds);
+  return Math.max(0, busy - (treeUsage(pgid).cpuSeconds - t0) - (self.user + self.system) / 1e6) / (ms / 1000);
 }

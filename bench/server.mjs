@@ -1,33 +1,34 @@
 // Starts `npm start` on a spare port for a benchmark and stops it afterwards.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** A new local state directory (D1 with the current migrations, Durable Objects) for one run. */
-function freshState() {
+const SKIP = new Set(["node_modules", ".git", ".wrangler", ".dev.vars"]);
+
+/**
+ * A copy of the working tree (node_modules linked) with its own, freshly migrated local state:
+ * `wrangler dev` reloads whenever a watched source changes, which would reset every call in the
+ * middle of a measurement while the tree is being worked on.
+ */
+function snapshot() {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
-  const result = spawnSync(join(root, "node_modules", ".bin", "wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], {
-    cwd: root,
-    env: { ...process.env, CI: "true" },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`Could not migrate a fresh local D1:\n${result.stdout}${result.stderr}`);
+  cpSync(root, dir, { recursive: true, filter: (path) => !SKIP.has(relative(root, path).split(sep)[0]) });
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }
 
 /**
  * `vars` become `--var NAME:VALUE` arguments of `wrangler dev` (e.g. credentials, adapter bases);
- * `fresh` runs on a new, freshly migrated local state instead of the developer's .wrangler/state.
+ * `snapshot` runs a copy of the tree as it is now, on its own local state, instead of the tree itself.
  */
-export async function startParley(port, { vars = {}, fresh = false } = {}) {
-  const state = fresh ? freshState() : null;
+export async function startParley(port, { vars = {}, snapshot: copy = false } = {}) {
+  const dir = copy ? snapshot() : null;
   const args = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  if (state) args.push("--persist-to", state);
-  const child = spawn("npm", ["start", ...(args.length ? ["--", ...args] : [])], { cwd: root, env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("npm", ["start", ...(args.length ? ["--", ...args] : [])], { cwd: dir ?? root, env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const exited = new Promise((resolve) => child.on("exit", resolve));
   let log = "";
   child.stdout.on("data", (d) => (log += d));
@@ -38,28 +39,28 @@ export async function startParley(port, { vars = {}, fresh = false } = {}) {
     try {
       if ((await fetch(`${base}/health`)).ok) {
         // `pgid` finds the workerd processes (the group is the child's: it was started detached).
-        return { base, pgid: child.pid, log: () => log, stop: () => stop(child, exited, state) };
+        return { base, pgid: child.pid, log: () => log, stop: () => stop(child, exited, dir) };
       }
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  await stop(child, exited, state);
+  await stop(child, exited, dir);
   throw new Error(`npm start did not come up on port ${port}:\n${log}`);
 }
 
-/** Stops the whole process group, then (after at most 10 s) removes a fresh state directory. */
-async function stop(child, exited, state) {
+/** Stops the whole process group, then (after at most 10 s) removes the snapshot. */
+async function stop(child, exited, dir) {
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {
     // already gone
   }
-  if (!state) return;
+  if (!dir) return;
   await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
   await new Promise((r) => setTimeout(r, 500)); // workerd leaves just after its parent
-  rmSync(state, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 }
 
 export async function call(base, path, { method, body, headers = {} } = {}) {

@@ -85,6 +85,15 @@ describe("webhook deliveries", () => {
     expect(await delivery(deliveryIds[0]!)).toMatchObject({ status: "succeeded", attempts: 1, last_status_code: 200 });
   });
 
+  it("fails the seed's verification when the receiver holds another secret", async () => {
+    const account = await signup();
+    const endpoint = await receiverEndpoint(account, "/echo-seed");
+    await useSecret(account, endpoint.id, "/echo-seed", endpoint.key, "whsec_not-the-secret");
+    const { deliveryIds } = await emit(account);
+    expect((await consume(deliveryIds[0]!)).retryMessages).toEqual([{ msgId: "msg-1", delaySeconds: 5 }]);
+    expect(await receiverLog(endpoint.key)).toMatchObject([{ verified: false, status: 401 }]);
+  });
+
   it("is verified by the standardwebhooks package", async () => {
     const account = await signup();
     const endpoint = await receiverEndpoint(account, "/standard");

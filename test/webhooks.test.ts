@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { webhookUrlProblem } from "../src/delivery/url-policy";
 import { type Account, api, expectError, signup } from "./helpers/api";
 
 const path = (account: Account, rest = "") => `/api/v1/projects/${account.projectId}/webhooks${rest}`;
@@ -111,5 +112,12 @@ describe("webhook endpoints", () => {
     const account = await signup();
     expectError(await api(path(account)), 401, "unauthenticated");
     expectError(await api(path(account), { token: account.accessToken }), 403, "forbidden");
+  });
+
+  it("allows http://localhost and 127.0.0.1 only when ALLOW_LOCALHOST_WEBHOOKS is on", () => {
+    expect(webhookUrlProblem("http://localhost:3000/hook", true)).toBeNull();
+    expect(webhookUrlProblem("http://127.0.0.1:3000/hook", true)).toBeNull();
+    expect(webhookUrlProblem("http://10.0.0.1/hook", true)).toContain("https");
+    expect(webhookUrlProblem("http://localhost:3000/hook", false)).toContain("https");
   });
 });

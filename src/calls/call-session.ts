@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { createDb } from "../db/client";
 import type { CallStatus } from "../db/schema";
+import { emitEvent } from "../delivery/events";
 import { randomToken, sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { nowIso } from "../lib/ids";
 import { callStatusFromCarrier } from "../telephony/carrier-status";
@@ -271,6 +273,14 @@ export class CallSession extends DurableObject<Env> {
     this.#save(state);
     this.#armAlarm(state);
     await updateCallRow(this.env, state.plan.callId, { status, ringingAt: state.ringingAt, answeredAt: state.answeredAt });
+    if (status === "in_progress") {
+      const { projectId, callId, notificationId } = state.plan;
+      this.ctx.waitUntil(
+        emitEvent(this.env, createDb(this.env.DB), { projectId, type: "call.started", callId, notificationId, data: { call_id: callId, status } }).catch((e) =>
+          this.#logError("call.started event failed", e),
+        ),
+      );
+    }
   }
 
   async #finish(status: CallStatus, reason: string, extra: { errorCode?: string | null; errorMessage?: string | null; durationSeconds?: number } = {}) {

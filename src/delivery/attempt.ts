@@ -27,7 +27,7 @@ function retryAfterSeconds(response: Response): number | null {
 /** Sends one delivery once, logs the attempt, and says whether it still needs another try. */
 export async function attemptDelivery(env: Env, db: Db, deliveryId: string): Promise<AttemptOutcome> {
   const delivery = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
-  if (!delivery || delivery.status !== "pending") return { kind: "done" };
+  if (delivery?.status !== "pending") return { kind: "done" };
   const event = await db.select().from(webhookEvents).where(eq(webhookEvents.id, delivery.eventId)).get();
   const endpoint = delivery.endpointId ? await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId)).get() : null;
   const refusal = !event

@@ -1,10 +1,31 @@
+import { eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { calls } from "../db/schema";
+import { nowIso } from "../lib/ids";
 import type { PostCallMessage } from "../queues";
+import { processCall } from "./process-call";
 
-// Skeleton: post-call processing (extraction, summary, events) is being written.
-export async function handlePostCallBatch(batch: MessageBatch<PostCallMessage>, _env: Env): Promise<void> {
-  batch.retryAll();
+/** Each call on its own: one failing does not hold back the others in its batch. */
+export async function handlePostCallBatch(batch: MessageBatch<PostCallMessage>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      await processCall(env, message.body.callId);
+      message.ack();
+    } catch (error) {
+      console.error(JSON.stringify({ level: "error", message: "post-call processing failed", call_id: message.body.callId, error: String(error) }));
+      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
+    }
+  }
 }
 
-export async function handlePostCallDeadLetters(batch: MessageBatch<PostCallMessage>, _env: Env): Promise<void> {
-  batch.ackAll();
+/** Post-call work that kept failing: the call says so, so nobody waits for results that will not come. */
+export async function handlePostCallDeadLetters(batch: MessageBatch<PostCallMessage>, env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  for (const message of batch.messages) {
+    await db
+      .update(calls)
+      .set({ analysisError: "Post-call processing failed repeatedly; reprocess the call to try again.", processedAt: nowIso(), updatedAt: nowIso() })
+      .where(eq(calls.id, message.body.callId));
+    message.ack();
+  }
 }

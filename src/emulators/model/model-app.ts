@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { timingSafeEqual } from "../../lib/crypto";
 import { emulatorOpenAiKey, emulatorSpeed } from "../credentials";
+import { completeChat } from "./chat-completions";
 import { parseSpeed } from "./model-session";
 
 /**
@@ -28,6 +29,20 @@ modelApp.get("/v1/realtime", async (c) => {
   url.searchParams.set("speed", String(parseSpeed(url.searchParams.get("speed")) ?? emulatorSpeed(c.env)));
   const stub = c.env.MODEL_SESSION.get(c.env.MODEL_SESSION.newUniqueId());
   return stub.fetch(new Request(url, c.req.raw));
+});
+
+modelApp.post("/v1/chat/completions", async (c) => {
+  const presented = c.req.header("Authorization")?.replace(/^Bearer\s+/i, "") ?? "";
+  if (!timingSafeEqual(presented, await emulatorOpenAiKey(c.env))) {
+    return c.json(openAiError("Incorrect API key provided", "invalid_request_error", "invalid_api_key"), 401);
+  }
+  let body: Parameters<typeof completeChat>[0];
+  try {
+    body = await c.req.json();
+  } catch {
+    return c.json(openAiError("We could not parse the JSON body of your request.", "invalid_request_error", null), 400);
+  }
+  return c.json(completeChat(body));
 });
 
 modelApp.notFound((c) =>
