@@ -15,6 +15,7 @@ import { callsRouter } from "./routes/calls";
 import { carrierRouter } from "./routes/carrier";
 import { customersRouter } from "./routes/customers";
 import { healthRouter } from "./routes/health";
+import { liveRouter } from "./routes/live";
 import { invitationsRouter, membersRouter } from "./routes/members";
 import { notificationsRouter } from "./routes/notifications";
 import { projectsRouter } from "./routes/projects";
@@ -32,6 +33,7 @@ export function createApp() {
 
   app.route("/", healthRouter);
   app.route("/", carrierRouter);
+  app.route("/", liveRouter);
   app.route("/auth", authRouter);
   app.route("/auth/invitations", invitationsRouter);
   app.route("/api/v1", businessRouter);

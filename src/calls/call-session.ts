@@ -12,6 +12,7 @@ import { type CallPlan, type CallSnapshot, isTerminal } from "./call-plan";
 import { finishNotification, saveTranscriptLine, updateCallRow } from "./call-records";
 import { nextStatus } from "./call-states";
 import { Conversation } from "./conversation";
+import { acceptListener, broadcastLine, broadcastStatus, isListener, listenerCallId, listenerMessage, storedCallStatus } from "./listeners";
 import { carrierCredentials, mediaStreamUrl, statusCallbackUrl } from "./endpoints";
 import { CLOSING_GRACE_SECONDS, type DeadlineName, earliestDeadline, RING_TIMEOUT_SECONDS, type SessionState, snapshotOf } from "./session-state";
 import type { SpokenLine } from "./transcript-tracker";
@@ -33,6 +34,12 @@ type StreamAttachment = { streamSid?: string } | null;
 export class CallSession extends DurableObject<Env> {
   #state: SessionState | undefined;
   #conversation: Conversation | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Listeners' keepalives are answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
 
   // ——— RPC from the Worker ———
 
@@ -140,6 +147,8 @@ export class CallSession extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a WebSocket upgrade", { status: 426 });
     const state = this.#load();
+    const listening = listenerCallId(request);
+    if (listening) return acceptListener(this.ctx, listening, state?.status ?? (await storedCallStatus(this.env, listening)));
     if (!state || isTerminal(state.status)) return new Response("No such call in progress", { status: 404 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [CARRIER_TAG]);
@@ -147,6 +156,7 @@ export class CallSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (isListener(this.ctx, ws)) return listenerMessage(ws, data);
     const message = parseCarrierMessage(data);
     if ("error" in message) {
       ws.close(1003, `Unreadable media message: ${message.error}`.slice(0, 120));
@@ -213,6 +223,7 @@ export class CallSession extends DurableObject<Env> {
     if (!state) return;
     const seq = state.transcriptSeq++;
     this.#save(state);
+    broadcastLine(this.ctx, { seq, ...line });
     this.ctx.waitUntil(saveTranscriptLine(this.env, state.plan.callId, { seq, ...line }).catch((e) => this.#logError("transcript write failed", e)));
   }
 
@@ -272,6 +283,7 @@ export class CallSession extends DurableObject<Env> {
     }
     this.#save(state);
     this.#armAlarm(state);
+    broadcastStatus(this.ctx, status);
     await updateCallRow(this.env, state.plan.callId, { status, ringingAt: state.ringingAt, answeredAt: state.answeredAt });
     if (status === "in_progress") {
       const { projectId, callId, notificationId } = state.plan;
@@ -294,6 +306,7 @@ export class CallSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     this.#conversation?.finish();
     this.#closeCarrierSockets();
+    broadcastStatus(this.ctx, status);
     const answered = state.answeredAt ? Date.parse(state.answeredAt) : null;
     await updateCallRow(this.env, state.plan.callId, {
       status,
