@@ -57,6 +57,8 @@ describe("after the call: results and the signed webhook (Echo quickstart step 5
     expect(stored!.summary).toEqual(expect.any(String));
     const notification = await api(`/api/v1/notifications/${sent.body.notification.id}`, { key: setup.account.apiKey });
     expect(notification.body.call_result).toEqual({ confirmed: true, reschedule_request: null });
+    const read = await api(`/api/v1/calls/${call.id}`, { key: setup.account.apiKey });
+    expect(read.body).toMatchObject({ analysis: { confirmed: true, reschedule_request: null }, analysis_error: null, summary: expect.any(String) });
   }, 60_000);
 
   it("extracts the requested time when the callee asks to reschedule", async () => {

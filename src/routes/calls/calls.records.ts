@@ -26,6 +26,10 @@ export function present(row: CallRow): CallResponse {
     answered_at: row.answeredAt,
     ended_at: row.endedAt,
     duration_seconds: row.durationSeconds,
+    summary: row.summary,
+    analysis: row.analysis ?? null,
+    analysis_error: row.analysisError,
+    processed_at: row.processedAt,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };

@@ -26,6 +26,10 @@ export const Call = z
     answered_at: Instant,
     ended_at: Instant,
     duration_seconds: z.number().int().nullable().openapi({ example: 42 }),
+    summary: z.string().nullable().openapi({ description: "A sentence or two on how the call went, once processed." }),
+    analysis: z.unknown().openapi({ description: "What was extracted with the agent's output_schema; null until processed or if extraction failed.", example: { confirmed: true, reschedule_request: null } }),
+    analysis_error: z.string().nullable().openapi({ description: "Why there is no analysis, when extraction failed." }),
+    processed_at: z.string().nullable().openapi({ description: "When the post-call results were worked out." }),
     created_at: TimestampSchema,
     updated_at: TimestampSchema,
   })
