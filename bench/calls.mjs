@@ -1,173 +1,148 @@
 // `npm run bench` (call relay part): N concurrent calls through `npm start`, each streaming 20 ms
-// frames in real time to a fake Twilio-speaking carrier's callee and back from a fake Realtime
-// model that echoes them. Both fakes are in this process, so one clock times both directions.
+// frames in real time from a fake Twilio-speaking carrier to a fake Realtime model that echoes
+// them back. Both fakes are in this process, so one clock times both directions.
+// `node bench/calls.mjs` runs it alone. BENCH_CALL_LEVELS (1,10,50,100), BENCH_CALL_SECONDS (30);
+// BENCH_DEBUG=1 prints every stall and keeps CPU profiles and heap polls in the temp directory.
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { report } from "./calls-report.mjs";
+import { fakeProblems, majorGcs, sessionProblems } from "./calls-checks.mjs";
+import { checkOutcomes, placeCalls, setUp, sleep, until } from "./calls-setup.mjs";
 import { FakeCarrier } from "./fake-carrier.mjs";
 import { FakeModel } from "./fake-model.mjs";
 import { FRAME_MS, now } from "./frames.mjs";
-import { machineCpu, otherLoad, treeUsage, workerdUsage } from "./proc.mjs";
+import { cpuProfile, findInspector, liveHeapBytes, watchHeap } from "./inspector.mjs";
+import { otherLoad, workerdBreakdown } from "./proc.mjs";
+import { summarize } from "./profile.mjs";
 import { writeSection } from "./readme.mjs";
-import { report } from "./calls-report.mjs";
-import { call, startParley } from "./server.mjs";
+import { startParley } from "./server.mjs";
+import { openWindow, rssSample } from "./usage-window.mjs";
 
 const LEVELS = (process.env.BENCH_CALL_LEVELS ?? "1,10,50,100").split(",").map(Number).filter((n) => n > 0);
 const SECONDS = Number(process.env.BENCH_CALL_SECONDS ?? 30);
 const WARMUP_FRAMES = 1000 / FRAME_MS; // the first second of each call is not timed
+// After the measured window the calls stream on while the worker's CPU is profiled.
+const PROFILE_SECONDS = 6;
 const SETUP_TIMEOUT_MS = 120_000;
 const QUIET_CORES = 0.2;
 const QUIET_WAIT_MS = 180_000;
 const LOG = join(os.tmpdir(), "parley-bench-calls.log");
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(test, timeoutMs, step = 100) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) return false;
-    await sleep(step);
-  }
-  return true;
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function pool(items, limit, task) {
-  const results = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i], i);
-    }
-  }));
-  return results;
-}
-
-async function setUp(base, customers) {
-  const account = await call(base, "/auth/signup", { body: { email: `bench.calls.${Date.now()}@example.com`, password: "BenchPassword123!", business_name: "Bench Calls Inc" } });
-  const project = account.default_project;
-  if (project.environment !== "live") throw new Error(`The default project is ${project.environment}: Parley did not take the credentials, so calls would go to the emulators.`);
-  await call(base, `/api/v1/projects/${project.id}`, { method: "PATCH", body: { rate_limit_per_minute: 100000 }, headers: { authorization: `Bearer ${account.access_token}` } });
-  const headers = { "x-api-key": project.api_key };
-  const agent = await call(base, "/api/v1/agents", { body: { name: "Echo bench", system_prompt: "You repeat what you hear." }, headers });
-  const ids = await pool(Array.from({ length: customers }, (_, i) => i), 8, async (i) => {
-    const phone = `+1415555${2000 + i}`;
-    return (await call(base, "/api/v1/customers", { body: { first_name: "Bench", last_name: `Caller ${i}`, phone }, headers })).id;
-  });
-  return { headers, agentId: agent.id, customerIds: ids };
-}
 
 async function runLevel(server, carrier, model, account, n) {
   const problems = [];
-  carrier.reset(WARMUP_FRAMES);
-  model.reset(WARMUP_FRAMES);
-  await sleep(2000); // let the previous level's teardown finish before reading the idle figures
-  // Other jobs on this machine skew everything: wait (a while) for them to calm down.
-  let quiet = Infinity;
-  await until(async () => (quiet = await otherLoad(server.pgid)) < QUIET_CORES, QUIET_WAIT_MS, 0);
+  const frames = SECONDS * (1000 / FRAME_MS);
+  carrier.reset(WARMUP_FRAMES, frames);
+  model.reset(WARMUP_FRAMES, frames);
+  await sleep(2000); // the previous level's teardown
+  // Other jobs on this machine skew every figure: wait (a while) for them to calm down.
+  let quiet = Number.POSITIVE_INFINITY;
+  await until(
+    async () => {
+      quiet = await otherLoad(server.pgid);
+      return quiet < QUIET_CORES;
+    },
+    QUIET_WAIT_MS,
+    0,
+  );
   if (quiet >= QUIET_CORES) problems.push(`other processes kept ${quiet.toFixed(2)} cores busy before the calls`);
-  const idle = workerdUsage(server.pgid);
+  const heapIdle = await liveHeapBytes(server.inspector);
+  const idle = rssSample(server.pgid, 0);
 
-  // Dial: each notification places its call through the fake carrier, which answers it.
-  const maxDuration = Math.min(600, Math.max(60, SECONDS + 120));
-  const placed = await pool(account.customerIds.slice(0, n), 8, async (customerId) => {
-    try {
-      const created = await call(server.base, "/api/v1/notifications", { body: { customer_id: customerId, agent_id: account.agentId, max_duration_seconds: maxDuration }, headers: account.headers });
-      return created.call?.callId ?? created.call?.call_id ?? created.call?.id ?? null;
-    } catch (error) {
-      problems.push(error.message.slice(0, 200));
-      return null;
-    }
-  });
+  const callIds = await placeCalls(server.base, account, n, Math.min(600, Math.max(60, SECONDS + 120)), problems);
   const ready = await until(() => carrier.streaming.length >= n && model.stats.configured >= n, SETUP_TIMEOUT_MS);
   if (!ready) problems.push(`only ${carrier.streaming.length} of ${n} streams started and ${model.stats.configured} model sessions configured within ${SETUP_TIMEOUT_MS / 1000} s`);
   await sleep(500);
 
-  // The steady window: every call streams in real time; CPU is read around it, RSS every 5 s.
-  const frames = SECONDS * (1000 / FRAME_MS);
-  const t0 = now() + 100;
-  await sleep(100);
-  const cpuBefore = workerdUsage(server.pgid);
-  const treeBefore = treeUsage(server.pgid);
-  const machineBefore = machineCpu();
-  const selfBefore = process.cpuUsage();
-  const wallBefore = now();
-  const rss = [{ t: 0, bytes: cpuBefore.rssBytes }];
-  const sampler = setInterval(() => rss.push({ t: (now() - wallBefore) / 1000, bytes: workerdUsage(server.pgid).rssBytes }), 5000);
-  await carrier.stream(t0, frames);
-  clearInterval(sampler);
-  const cpuAfter = workerdUsage(server.pgid);
-  const treeAfter = treeUsage(server.pgid);
-  const machineAfter = machineCpu();
-  const self = process.cpuUsage(selfBefore);
-  const wall = (now() - wallBefore) / 1000;
-  rss.push({ t: wall, bytes: cpuAfter.rssBytes });
+  // Every call streams in real time, calls a fraction of a frame apart. The retained heap is read
+  // during the warm-up second (the snapshot pauses the worker), the rest over the steady window.
+  const t0 = now() + 50;
+  const streamed = carrier.stream(t0, frames + PROFILE_SECONDS * (1000 / FRAME_MS));
+  await sleep(t0 + 200 - now());
+  const heapStart = await liveHeapBytes(server.inspector);
+  const heapStartAt = (now() - t0) / 1000;
+  if (heapStartAt > WARMUP_FRAMES * FRAME_MS / 1000) problems.push(`the heap snapshot took until ${heapStartAt.toFixed(1)} s into the calls, past the warm-up`);
+  await sleep(t0 + WARMUP_FRAMES * FRAME_MS - now());
+  const window = openWindow(server.pgid);
+  const heapWatch = watchHeap(server.inspector);
+  await sleep(t0 + frames * FRAME_MS - now());
+  const usage = window.close();
+  const heapPolls = await heapWatch.stop();
+  if (process.env.BENCH_DEBUG) writeFileSync(join(os.tmpdir(), `parley-bench-calls-${n}.heap.json`), JSON.stringify({ t0, heapPolls, stallsIn: model.stats.slow.summary(n, 1).stallTimes, stallsOut: carrier.stats.slow.summary(n, 1).stallTimes }));
+  const profile = await cpuProfile(server.inspector, (PROFILE_SECONDS - 1) * 1000);
+  if (process.env.BENCH_DEBUG && profile) writeFileSync(join(os.tmpdir(), `parley-bench-calls-${n}.cpuprofile`), JSON.stringify(profile));
+  await streamed;
   await sleep(1000); // frames still in flight
+  const heapEndAt = (now() - t0) / 1000;
+  const heapEnd = await liveHeapBytes(server.inspector); // every call is still up
+  const rssAfterGc = rssSample(server.pgid, (now() - t0) / 1000);
 
   const streaming = carrier.streaming;
-  let sent = 0, atModel = 0, echoed = 0, back = 0;
+  const count = { sent: 0, atModel: 0, echoed: 0, back: 0 };
   for (const c of streaming) {
-    sent += c.sent;
-    atModel += model.stats.received.get(c.index) ?? 0;
-    echoed += model.stats.echoed.get(c.index) ?? 0;
-    back += c.received;
+    count.sent += c.sent;
+    count.atModel += model.stats.received.get(c.index) ?? 0;
+    count.echoed += model.stats.echoed.get(c.index) ?? 0;
+    count.back += c.received;
   }
   const endedAt = now();
   await Promise.all(streaming.map((c) => carrier.end(c)));
-
-  // What Parley recorded: every call should be completed because the callee hung up.
-  const callIds = placed.filter(Boolean);
-  let outcomes = [];
-  await until(async () => {
-    outcomes = await pool(callIds, 8, (id) => call(server.base, `/api/v1/calls/${id}`, { headers: account.headers }).catch((e) => ({ status: `error: ${e.message.slice(0, 80)}` })));
-    return outcomes.every((o) => o.status === "completed");
-  }, 20_000, 1000);
+  const outcomes = await checkOutcomes(server.base, account, callIds);
   await until(() => model.openSessions === 0, 10_000);
   if (model.openSessions) problems.push(`${model.openSessions} model sockets still open 10 s after the calls ended`);
-  // A call should hold exactly one Realtime session; any other one never carries audio.
-  const silent = model.stats.sessionLog.filter((s) => s.frames === 0);
-  if (silent.length) {
-    const lingering = silent.filter((s) => s.closed === null || s.closed > endedAt);
-    const after = lingering.filter((s) => s.closed !== null).map((s) => (s.closed - endedAt) / 1000);
-    problems.push(
-      `${model.stats.sessionLog.length} Realtime sessions opened for ${n} calls: ${silent.length} never carried audio ` +
-        `(${silent.filter((s) => s.configured).length} configured), ${lingering.length} of those stayed open until the call ended` +
-        (after.length ? ` and closed ${Math.min(...after).toFixed(1)}–${Math.max(...after).toFixed(1)} s after it` : ""),
-    );
-  }
+  problems.push(...sessionProblems(model.stats.sessionLog, n, endedAt), ...fakeProblems(carrier.stats, model.stats));
+  if (usage.restarted) problems.push("a workerd process restarted during the measured window");
+  const busiest = Math.max(0, ...usage.others.map((o) => o.cores));
+  if (busiest >= 0.5) problems.push(`other processes on the machine used up to ${busiest.toFixed(2)} cores in some second of the measured window`);
 
-  const tally = (key) => Object.entries(outcomes.reduce((acc, o) => ({ ...acc, [o[key]]: (acc[o[key]] ?? 0) + 1 }), {})).map(([k, v]) => `${v} ${k}`).join(", ");
-  const cs = carrier.stats;
-  const ms = model.stats;
   return {
     n,
     streams: streaming.length,
-    sent, atModel, echoed, back,
-    inbound: ms.inbound.percentiles([50, 99, 99.9]).concat(ms.inbound.max()),
-    outbound: cs.outbound.percentiles([50, 99, 99.9]).concat(cs.outbound.max()),
-    roundTrip: cs.roundTrip.percentiles([50, 99]),
-    wall,
-    workerdCores: (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / wall,
-    toolingCores: (treeAfter.cpuSeconds - treeBefore.cpuSeconds - (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds)) / wall,
-    benchCores: (self.user + self.system) / 1e6 / wall,
-    otherCores: Math.max(0, (machineAfter.totalSeconds - machineBefore.totalSeconds - (machineAfter.idleSeconds - machineBefore.idleSeconds) - (treeAfter.cpuSeconds - treeBefore.cpuSeconds)) / wall - (self.user + self.system) / 1e6 / wall),
-    idleRss: idle.rssBytes,
-    rss,
-    outcomes: { status: tally("status"), endReason: tally("end_reason") },
-    problems: [
-      ...problems,
-      ...cs.callbackFailures, ...cs.streamErrors, ...cs.earlyCloses.map((e) => `stream closed by Parley before the callee hung up (${e})`),
-      ...(cs.hangUpsByParley ? [`Parley hung up ${cs.hangUpsByParley} calls itself`] : []),
-      ...(cs.crossTalk || ms.mixedCalls ? [`audio crossed between calls: ${cs.crossTalk} frames at the carrier, ${ms.mixedCalls} at the model`] : []),
-      ...(cs.strayFrames || ms.strayFrames ? [`unrecognised audio: ${cs.strayFrames} frames at the carrier, ${ms.strayFrames} at the model`] : []),
-      ...(cs.clears ? [`${cs.clears} clear messages`] : []),
-      ...(Object.keys(ms.otherEvents).length ? [`model also received ${JSON.stringify(ms.otherEvents)}`] : []),
-    ].slice(0, 12),
-    sessions: ms.sessions,
-    marks: cs.marks,
+    ...count,
+    inbound: model.stats.inbound.percentiles([50, 99, 99.9]).concat(model.stats.inbound.max()),
+    outbound: carrier.stats.outbound.percentiles([50, 99, 99.9]).concat(carrier.stats.outbound.max()),
+    roundTrip: carrier.stats.roundTrip.percentiles([50, 99]),
+    slowIn: model.stats.slow.summary(streaming.length, model.stats.inbound.count, majorGcs(heapPolls)),
+    slowOut: carrier.stats.slow.summary(streaming.length, carrier.stats.outbound.count, majorGcs(heapPolls)),
+    ...usage,
+    idleRss: idle,
+    rssAfterGc,
+    heap: { idle: heapIdle, start: heapStart, end: heapEnd, seconds: heapEndAt - heapStartAt },
+    profile: profile ? summarize(profile, { bundle: server.bundle }) : null,
+    outcomes,
+    problems: problems.slice(0, 12),
   };
+}
+
+function printLevel(row) {
+  if (process.env.BENCH_DEBUG) {
+    const other = (at) => row.others.find((o) => at >= row.startedAt + o.t * 1000 && at < row.startedAt + (o.t + 1) * 1000)?.cores;
+    for (const s of [...row.slowIn.stallTimes, ...row.slowOut.stallTimes]) {
+      console.log(`stall at ${((s.at - row.startedAt) / 1000).toFixed(2)} s: ${s.ms.toFixed(0)} ms, ${s.calls} calls, other processes ${other(s.at)?.toFixed(2) ?? "?"} cores`);
+    }
+  }
+  const mb = (b) => (b / 2 ** 20).toFixed(1);
+  const brief = {
+    ...row,
+    others: undefined,
+    slowIn: { ...row.slowIn, stallTimes: undefined },
+    slowOut: { ...row.slowOut, stallTimes: undefined },
+    rss: row.rss.map((s) => `${s.t.toFixed(0)}s:${mb(s.worker)}+${mb(s.proxy)}MB`),
+  };
+  console.log(JSON.stringify(brief));
+}
+
+/** The worker as wrangler bundled it (to name the modules in a CPU profile). */
+function newestBundle(dir) {
+  try {
+    const tmp = join(dir, ".wrangler", "tmp");
+    const builds = readdirSync(tmp).filter((d) => d.startsWith("dev-")).map((d) => join(tmp, d, "index.js")).filter((f) => existsSync(f));
+    return builds.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export async function benchCalls() {
@@ -179,6 +154,10 @@ export async function benchCalls() {
   const carrierPort = await carrier.listen();
   const modelPort = await model.listen();
   const port = 8900 + Math.floor(Math.random() * 100);
+  const closeFakes = async () => {
+    await carrier.close();
+    await model.close();
+  };
   const server = await startParley(port, {
     snapshot: true,
     vars: {
@@ -190,18 +169,23 @@ export async function benchCalls() {
       TWILIO_API_BASE: `http://127.0.0.1:${carrierPort}`,
       OPENAI_BASE_URL: `http://127.0.0.1:${modelPort}/v1`,
     },
+  }).catch(async (error) => {
+    await closeFakes();
+    throw error;
   });
-  const stop = () => server.stop();
+  const worker = workerdBreakdown(server.pgid).find((p) => p.role === "worker");
+  server.inspector = worker ? await findInspector(worker.pid) : null;
+  server.bundle = newestBundle(server.dir);
   // Whatever happens, nothing outlives its time: the server is stopped and the process exits.
-  const budgetMs = LEVELS.length * (SECONDS + 400) * 1000 + 180_000;
+  const budgetMs = LEVELS.length * (SECONDS + PROFILE_SECONDS + 420) * 1000 + 180_000;
   const guard = setTimeout(() => {
-    console.error(`Call benchmark exceeded ${budgetMs / 1000} s; stopping.`);
-    stop();
+    console.error(`The call benchmark exceeded ${budgetMs / 1000} s; stopping.`);
+    server.stop();
     process.exit(1);
   }, budgetMs);
   guard.unref();
   process.once("SIGINT", () => {
-    stop();
+    server.stop();
     process.exit(130);
   });
   try {
@@ -211,10 +195,10 @@ export async function benchCalls() {
       console.log(`calls: ${n} concurrent × ${SECONDS} s …`);
       const row = await runLevel(server, carrier, model, account, n);
       rows.push(row);
-      console.log(JSON.stringify({ ...row, rss: row.rss.map((s) => `${s.t.toFixed(0)}s:${(s.bytes / 2 ** 20).toFixed(1)}MB`) }));
+      printLevel(row);
     }
-    const errors = server.log().split("\n").filter((line) => /"level":"error"|✘|Uncaught|Error:/.test(line) && !/workers\.cloudflare\.com|Request\.cf/.test(line));
-    const { table, markdown } = report(rows, { seconds: SECONDS, warmupFrames: WARMUP_FRAMES, cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? "cpu", serverErrors: errors });
+    const serverErrors = server.log().split("\n").filter((line) => /"level":"error"|✘|Uncaught/.test(line));
+    const { table, markdown } = report(rows, { seconds: SECONDS, warmupFrames: WARMUP_FRAMES, profileSeconds: PROFILE_SECONDS, cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? "cpu", serverErrors });
     console.log(table);
     writeSection("calls", markdown);
     return rows;
@@ -222,9 +206,8 @@ export async function benchCalls() {
     clearTimeout(guard);
     writeFileSync(LOG, server.log());
     console.log(`Parley's log: ${LOG}`);
-    await stop();
-    await carrier.close();
-    await model.close();
+    await server.stop();
+    await closeFakes();
   }
 }
 

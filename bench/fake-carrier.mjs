@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import twilio from "twilio";
 import WebSocket from "ws";
-import { carrierFrame, FRAME_MS, now, readFrame, Samples } from "./frames.mjs";
+import { carrierFrame, FRAME_MS, now, readFrame, Samples, SlowFrames } from "./frames.mjs";
 
 const CALLS = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls(?:\/([^/]+))?\.json$/;
 const sid = (prefix) => prefix + randomBytes(16).toString("hex");
@@ -29,7 +29,7 @@ export class FakeCarrier {
   constructor({ accountSid, authToken }) {
     this.accountSid = accountSid;
     this.authToken = authToken;
-    this.reset(0);
+    this.reset();
   }
 
   async listen() {
@@ -37,10 +37,11 @@ export class FakeCarrier {
     return this.#server.address().port;
   }
 
-  reset(warmupFrames) {
-    this.warmupFrames = warmupFrames;
+  /** Forgets the previous level's calls and figures; only frames numbered `from` ≤ n < `to` are timed. */
+  reset(from = 0, to = Infinity) {
+    this.timed = { from, to };
     this.calls = new Map();
-    this.stats = { dialed: 0, refusedRest: 0, hangUpsByParley: 0, callbackFailures: [], streamErrors: [], earlyCloses: [], crossTalk: 0, strayFrames: 0, clears: 0, marks: 0, outbound: new Samples(), roundTrip: new Samples() };
+    this.stats = { dialed: 0, refusedRest: 0, hangUpsByParley: 0, callbackFailures: [], streamErrors: [], earlyCloses: [], crossTalk: 0, strayFrames: 0, clears: 0, marks: 0, outbound: new Samples(), roundTrip: new Samples(), slow: new SlowFrames() };
   }
 
   /** Calls whose media stream is open and started. */
@@ -166,8 +167,9 @@ export class FakeCarrier {
       if (!stamp) return void this.stats.strayFrames++;
       if (stamp.callIndex !== call.index) this.stats.crossTalk++;
       call.received++;
-      if (stamp.seq >= this.warmupFrames) {
+      if (stamp.seq >= this.timed.from && stamp.seq < this.timed.to) {
         this.stats.outbound.push(at - stamp.modelAt);
+        this.stats.slow.note(stamp.modelAt, at - stamp.modelAt, stamp.callIndex);
         this.stats.roundTrip.push(at - stamp.carrierAt);
       }
     } else if (message.event === "mark") {

@@ -3,7 +3,7 @@
 // the carrier→model leg of each frame and stamping its own send time for the way back.
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
-import { now, readFrame, Samples, stampModel } from "./frames.mjs";
+import { now, readFrame, Samples, SlowFrames, stampModel } from "./frames.mjs";
 
 export class FakeModel {
   /** Set per benchmark level by `reset`. */
@@ -15,12 +15,13 @@ export class FakeModel {
 
   constructor({ apiKey }) {
     this.apiKey = apiKey;
-    this.reset(0);
+    this.reset();
     this.#server.on("upgrade", (req, socket, head) => {
       const url = new URL(req.url, "http://model");
       if (url.pathname !== "/v1/realtime" || req.headers.authorization !== `Bearer ${apiKey}`) {
         this.stats.refused++;
-        socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n\r\n" + JSON.stringify({ error: { type: "invalid_request_error", code: "invalid_api_key", message: "Bad key" } }));
+        const body = JSON.stringify({ error: { type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided." } });
+        socket.end(`HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
         return;
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#session(ws, url.searchParams.get("model")));
@@ -32,10 +33,10 @@ export class FakeModel {
     return this.#server.address().port;
   }
 
-  /** Forgets the previous level's figures; frames before `warmupFrames` are not timed. */
-  reset(warmupFrames) {
-    this.warmupFrames = warmupFrames;
-    this.stats = { sessions: 0, configured: 0, refused: 0, responseCreates: 0, otherEvents: {}, strayFrames: 0, mixedCalls: 0, sessionLog: [], received: new Map(), echoed: new Map(), inbound: new Samples() };
+  /** Forgets the previous level's figures; only frames numbered `from` ≤ n < `to` are timed. */
+  reset(from = 0, to = Infinity) {
+    this.timed = { from, to };
+    this.stats = { sessions: 0, configured: 0, refused: 0, responseCreates: 0, otherEvents: {}, strayFrames: 0, mixedCalls: 0, sessionLog: [], received: new Map(), echoed: new Map(), inbound: new Samples(), slow: new SlowFrames() };
   }
 
   get openSessions() {
@@ -73,7 +74,10 @@ export class FakeModel {
         else if (callIndex !== stamp.callIndex) stats.mixedCalls++;
         session.frames++;
         stats.received.set(stamp.callIndex, (stats.received.get(stamp.callIndex) ?? 0) + 1);
-        if (stamp.seq >= this.warmupFrames) stats.inbound.push(at - stamp.carrierAt);
+        if (stamp.seq >= this.timed.from && stamp.seq < this.timed.to) {
+          stats.inbound.push(at - stamp.carrierAt);
+          stats.slow.note(stamp.carrierAt, at - stamp.carrierAt, stamp.callIndex);
+        }
         if (!responseId) {
           responseId = `resp_bench_${id}`;
           ws.send(JSON.stringify({ type: "response.created", response: { id: responseId, object: "realtime.response", status: "in_progress", output: [] } }));

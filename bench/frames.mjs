@@ -71,3 +71,46 @@ export class Samples {
     return max;
   }
 }
+
+/**
+ * Frames slower than `thresholdMs`, to tell a stall of the whole relay (every call's frames late
+ * at once) from one call's bad luck: they are grouped into bursts of frames sent less than
+ * `gapMs` apart, and a burst that touched at least half the calls counts as a stall.
+ */
+export class SlowFrames {
+  #frames = [];
+
+  constructor(thresholdMs = 5) {
+    this.thresholdMs = thresholdMs;
+  }
+
+  note(sentAt, latency, callIndex) {
+    if (latency >= this.thresholdMs) this.#frames.push([sentAt, latency, callIndex]);
+  }
+
+  /** `gcs` are major collections ({from, to} poll times): a stall that overlaps one is counted as theirs. */
+  summary(calls, timed, gcs = [], gapMs = 40) {
+    const frames = this.#frames.sort((a, b) => a[0] - b[0]);
+    const bursts = [];
+    for (const frame of frames) {
+      const last = bursts[bursts.length - 1];
+      if (last && frame[0] - last.end <= gapMs) {
+        last.end = frame[0];
+        last.calls.add(frame[2]);
+        last.frames++;
+        last.worst = Math.max(last.worst, frame[1]);
+      } else bursts.push({ start: frame[0], end: frame[0], calls: new Set([frame[2]]), frames: 1, worst: frame[1] });
+    }
+    const stalls = bursts.filter((b) => b.calls.size >= Math.max(2, calls / 2));
+    const duringGc = stalls.filter((b) => gcs.some((g) => b.start <= g.to && b.end + b.worst >= g.from));
+    return {
+      share: timed ? frames.length / timed : 0,
+      stalls: stalls.length,
+      inStalls: frames.length ? stalls.reduce((s, b) => s + b.frames, 0) / frames.length : 0,
+      longestStallMs: stalls.reduce((m, b) => Math.max(m, b.end - b.start + b.worst), 0),
+      stallsDuringGc: duringGc.length,
+      majorGcs: gcs.length,
+      stallTimes: stalls.map((b) => ({ at: b.start, ms: b.end - b.start + b.worst, calls: b.calls.size })),
+    };
+  }
+}

@@ -35,10 +35,23 @@ function usage(procs) {
   };
 }
 
-/** Summed CPU seconds and RSS bytes of the workerd processes now. */
-export const workerdUsage = (pgid) => usage(processes(pgid, "workerd"));
+/**
+ * Each workerd process on its own: wrangler runs a proxy in front (on the port you call) and the
+ * worker itself (its own entry on an ephemeral port).
+ */
+export function workerdBreakdown(pgid) {
+  return processes(pgid, "workerd").map((p) => {
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${p.pid}/cmdline`, "utf8");
+    } catch {
+      // gone
+    }
+    return { pid: p.pid, role: cmdline.includes("entry=127.0.0.1:0") ? "worker" : "proxy", cpuSeconds: p.cpuTicks / TICKS_PER_SECOND, rssBytes: p.rssBytes };
+  });
+}
 
-/** The same for the whole `npm start` tree (npm, node, wrangler, esbuild and workerd). */
+/** Summed CPU seconds and RSS bytes of the whole `npm start` tree (npm, node, wrangler, esbuild and workerd). */
 export const treeUsage = (pgid) => usage(processes(pgid));
 
 /** Whole-machine CPU counters, to tell how busy the 2 cores were. */

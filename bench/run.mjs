@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark in turn; each prints its figures and writes them to README.md.
 import { benchApi } from "./api.mjs";
+import { benchCalls } from "./calls.mjs";
 
 await benchApi();
+await benchCalls();
 process.exit(0);

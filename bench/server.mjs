@@ -39,7 +39,7 @@ export async function startParley(port, { vars = {}, snapshot: copy = false } = 
     try {
       if ((await fetch(`${base}/health`)).ok) {
         // `pgid` finds the workerd processes (the group is the child's: it was started detached).
-        return { base, pgid: child.pid, log: () => log, stop: () => stop(child, exited, dir) };
+        return { base, pgid: child.pid, dir: dir ?? root, log: () => log, stop: () => stop(child, exited, dir) };
       }
     } catch {
       // not up yet

@@ -30,6 +30,7 @@ export interface ConversationHost {
  */
 export class Conversation {
   #model: ModelLink | null = null;
+  #connecting: Promise<void> | null = null;
   #modelReady = false;
   #reconnects = 0;
   #playback = new PlaybackTracker();
@@ -54,10 +55,19 @@ export class Conversation {
   ) {}
 
   /** Opens the model's session (while the phone rings, so the greeting is ready on answer). */
-  async connect(): Promise<void> {
+  connect(): Promise<void> {
+    // One connection at a time: the answer can come while the first is still opening.
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = null;
+    });
+    return this.#connecting;
+  }
+
+  async #open(): Promise<void> {
     if (this.#over || this.#model?.isOpen) return;
     try {
       this.#model = await ModelLink.open(this.env, this.carrier, this.plan, (event) => this.#onModelEvent(event), () => this.#onModelClosed());
+      if (this.#over) this.#model.close();
     } catch (error) {
       console.error(JSON.stringify({ level: "error", call_id: this.plan.callId, message: "model connection failed", error: String(error) }));
       this.#onModelClosed();
