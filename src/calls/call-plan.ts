@@ -23,5 +23,5 @@ export interface CallSnapshot {
   endReason: string | null;
 }
 
-export const TERMINAL_CALL_STATUSES: readonly CallStatus[] = ["completed", "busy", "no_answer", "failed", "canceled", "voicemail"];
+export const TERMINAL_CALL_STATUSES: readonly CallStatus[] = ["completed", "busy", "no_answer", "failed", "canceled", "voicemail", "transferred"];
 export const isTerminal = (status: CallStatus) => TERMINAL_CALL_STATUSES.includes(status);

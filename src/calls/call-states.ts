@@ -16,6 +16,7 @@ const RANK: Record<CallStatus, number> = {
   failed: 3,
   canceled: 3,
   voicemail: 3,
+  transferred: 3,
 };
 
 /** The status to move to, or null when `next` must be ignored. */
@@ -26,7 +27,8 @@ export function nextStatus(current: CallStatus, next: CallStatus): CallStatus | 
 
 /** How a finished call leaves its notification. */
 export function notificationStatusAfter(call: CallStatus): "completed" | "failed" | "canceled" {
-  if (call === "completed") return "completed";
+  // A transferred callee was reached: a person took the call over.
+  if (call === "completed" || call === "transferred") return "completed";
   if (call === "canceled") return "canceled";
   return "failed";
 }

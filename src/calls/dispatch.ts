@@ -127,6 +127,12 @@ export async function dispatchNotification(env: Env, db: Db, notificationId: str
     analysisError: null,
     report: null,
     processedAt: null,
+    attempt: found.attempts + 1,
+    transferredTo: null,
+    recordingKey: null,
+    recordingStatus: null,
+    recordingDurationMs: null,
+    recordingBytes: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -17,6 +17,9 @@ export function prepareProject(db: Db, draft: ProjectDraft) {
     name: draft.name,
     environment: draft.environment,
     rateLimitPerMinute: draft.rateLimitPerMinute ?? null,
+    maxConcurrentCalls: null,
+    retryPolicy: null,
+    callingWindow: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -94,6 +94,10 @@ export const projects = sqliteTable(
     environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
     /** Requests per minute per API key; null means the deployment's default. */
     rateLimitPerMinute: integer("rate_limit_per_minute"),
+    /** Calling policy (issue 5); null means Parley's defaults. */
+    maxConcurrentCalls: integer("max_concurrent_calls"),
+    retryPolicy: text("retry_policy", { mode: "json" }).$type<Record<string, unknown>>(),
+    callingWindow: text("calling_window", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -7,7 +7,7 @@ import { agents, customers } from "./directory";
  * A request to reach a customer (the seeds' "notification", "task" and "interaction"): who, with
  * which agent or message, the rendered script, when, and how it ended. Each attempt is a call.
  */
-export const NOTIFICATION_STATUSES = ["pending", "scheduled", "in_progress", "completed", "failed", "canceled"] as const;
+export const NOTIFICATION_STATUSES = ["pending", "scheduled", "in_progress", "completed", "failed", "canceled", "blocked"] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export const UNFINISHED_NOTIFICATION_STATUSES = ["pending", "scheduled", "in_progress"] as const;
 export const NOTIFICATION_SOURCES = ["notification", "one_shot"] as const;
@@ -44,6 +44,11 @@ export const notifications = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     lastCallId: text("last_call_id"),
     failureReason: text("failure_reason"),
+    /** Calling policy: this notification's own retry policy, when the next attempt may start, and why it waits. */
+    retryPolicy: text("retry_policy", { mode: "json" }).$type<Record<string, unknown>>(),
+    nextAttemptAt: text("next_attempt_at"),
+    waitReason: text("wait_reason"),
+    transferNumber: text("transfer_number"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -55,7 +60,7 @@ export const notifications = sqliteTable(
   ],
 );
 
-export const CALL_STATUSES = ["queued", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled", "voicemail"] as const;
+export const CALL_STATUSES = ["queued", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled", "voicemail", "transferred"] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 /** One attempt to reach a person: the carrier's ids, the timeline and how it ended. */
@@ -88,6 +93,14 @@ export const calls = sqliteTable(
     analysisError: text("analysis_error"),
     report: text("report"),
     processedAt: text("processed_at"),
+    /** Which attempt of its notification this call is (1 for the first). */
+    attempt: integer("attempt").notNull().default(1),
+    transferredTo: text("transferred_to"),
+    /** The two-channel WAV in R2: its key, state (recording | available | failed | deleted), length. */
+    recordingKey: text("recording_key"),
+    recordingStatus: text("recording_status"),
+    recordingDurationMs: integer("recording_duration_ms"),
+    recordingBytes: integer("recording_bytes"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -16,6 +16,12 @@ export const agents = sqliteTable(
     language: text("language"),
     dtmfRules: text("dtmf_rules", { mode: "json" }).$type<unknown>(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Whether its calls are recorded to R2 (two-channel WAV). */
+    recordingEnabled: integer("recording_enabled", { mode: "boolean" }).notNull().default(true),
+    /** Left after the beep when a machine answers; null hangs up instead. May hold `{{variables}}`. */
+    voicemailMessage: text("voicemail_message"),
+    /** Where the agent's transfer tool sends the callee (E.164); null means the agent cannot transfer. */
+    transferNumber: text("transfer_number"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     /** Deleted agents are kept so past notifications and calls still say who made them. */
@@ -43,6 +49,24 @@ export const customers = sqliteTable(
     uniqueIndex("customers_project_external_unique").on(t.projectId, t.externalId),
     index("customers_project_idx").on(t.projectId, t.createdAt, t.id),
   ],
+);
+
+/** Numbers a project must never call: added by the business, imported, or asked for by the callee. */
+export const DO_NOT_CALL_SOURCES = ["api", "import", "call"] as const;
+
+export const doNotCallEntries = sqliteTable(
+  "do_not_call",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    phone: text("phone_e164").notNull(),
+    reason: text("reason"),
+    source: text("source", { enum: DO_NOT_CALL_SOURCES }).notNull(),
+    /** The call in which the callee asked not to be called again. */
+    callId: text("call_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("do_not_call_project_phone_unique").on(t.projectId, t.phone), index("do_not_call_project_idx").on(t.projectId, t.createdAt, t.id)],
 );
 
 export const PHONE_STATUSES = ["active", "inactive"] as const;

@@ -137,6 +137,10 @@ export const createCallHandler: RouteHandler<typeof createCall, AppEnv> = async 
     attempts: 0,
     lastCallId: null,
     failureReason: null,
+    retryPolicy: null,
+    nextAttemptAt: null,
+    waitReason: null,
+    transferNumber: null,
     createdAt: now,
     updatedAt: now,
   };
