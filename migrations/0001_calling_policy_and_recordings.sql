@@ -26,4 +26,5 @@ ALTER TABLE `notifications` ADD `wait_reason` text;--> statement-breakpoint
 ALTER TABLE `notifications` ADD `transfer_number` text;--> statement-breakpoint
 ALTER TABLE `projects` ADD `max_concurrent_calls` integer;--> statement-breakpoint
 ALTER TABLE `projects` ADD `retry_policy` text;--> statement-breakpoint
-ALTER TABLE `projects` ADD `calling_window` text;
+ALTER TABLE `projects` ADD `calling_window` text;--> statement-breakpoint
+ALTER TABLE `projects` ADD `webhook_secret_sealed` text;

@@ -20,6 +20,7 @@ export function prepareProject(db: Db, draft: ProjectDraft) {
     maxConcurrentCalls: null,
     retryPolicy: null,
     callingWindow: null,
+    webhookSecretSealed: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -98,6 +98,8 @@ export const projects = sqliteTable(
     maxConcurrentCalls: integer("max_concurrent_calls"),
     retryPolicy: text("retry_policy", { mode: "json" }).$type<Record<string, unknown>>(),
     callingWindow: text("calling_window", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** Signs deliveries to notifications' own webhook_url (they have no endpoint, hence no secret of their own); sealed. */
+    webhookSecretSealed: text("webhook_secret_sealed"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
