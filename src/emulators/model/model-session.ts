@@ -49,6 +49,19 @@ export class ModelSession extends DurableObject<Env> {
     this.#conversation?.close();
   }
 
+  /**
+   * Fault injection for tests: the session dies as a real one can mid-call — a `server_error`
+   * event, then the socket closed with 1011 — so the call engine's recovery can be exercised.
+   */
+  async fail(): Promise<void> {
+    this.#send({
+      type: "error",
+      error: { type: "server_error", code: "server_error", message: "The server had an error while processing your request.", param: null, event_id: null },
+    });
+    this.#conversation?.close();
+    for (const socket of this.ctx.getWebSockets()) socket.close(1011, "server_error");
+  }
+
   /** What the session received (client event types, truncates, cancels, config, agent items). */
   async observations(): Promise<ModelObservations> {
     return this.#talk().observations();
