@@ -50,6 +50,11 @@ describe("parseCarrierMessage reads every Twilio event", () => {
     expect(parse({ ...FRAMES.mark, added: { by: "Twilio" } })).toEqual(FRAMES.mark);
   });
 
+  it("ignores added fields on media frames too, at the envelope and inside media", () => {
+    const added = { ...FRAMES.media, added: 1, media: { ...FRAMES.media.media, extra: "x" } };
+    expect(parse(added)).toEqual(FRAMES.media);
+  });
+
   it("reads a start without customParameters as having none", () => {
     const result = parse(withField(FRAMES.start, "start.customParameters", undefined));
     expect("event" in result && result.event === "start" && result.start.customParameters).toEqual({});
