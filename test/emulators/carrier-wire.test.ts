@@ -29,8 +29,14 @@ describe("carrier emulator: TwiML", () => {
   });
 
   it("reads <Hangup/> and <Pause> lengths, and no stream outside <Connect>", () => {
-    expect(readTwiml("<Response><Pause length=\"3\"/><Pause/><Hangup/></Response>")).toEqual({ stream: null, pauseSeconds: 4, hangup: true });
+    expect(readTwiml("<Response><Pause length=\"3\"/><Pause/><Hangup/></Response>")).toEqual({ stream: null, pauseSeconds: 4, hangup: true, dial: null });
     expect(readTwiml('<Response><Start><Stream url="wss://x.test/a"/></Start></Response>').stream).toBeNull();
+  });
+
+  it("reads the number a <Dial> puts the call through to, bare or in <Number>", () => {
+    expect(readTwiml("<Response><Say>One moment.</Say><Dial> +14155550199 </Dial></Response>").dial).toBe("+14155550199");
+    expect(readTwiml('<Response><Dial callerId="+1415"><Number>+442071234567</Number></Dial></Response>').dial).toBe("+442071234567");
+    expect(readTwiml("<Response><Hangup/></Response>").dial).toBeNull();
   });
 
   it("refuses stream URLs Twilio refuses and maps the handshake to https", () => {

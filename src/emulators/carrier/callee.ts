@@ -1,7 +1,7 @@
 import { encodeSample, SAMPLE_RATE, silence } from "../../audio/mulaw";
 import { speak, utteranceMs } from "../in-band-speech";
 import type { AgentUtterance } from "./line-audio";
-import type { Scenario } from "./scenarios";
+import type { CalleeReply, Scenario } from "./scenarios";
 
 /** How long a person takes to start answering once the agent has stopped (after the 300 ms gap). */
 const THINK_MS = 400;
@@ -17,6 +17,10 @@ const VOICEMAIL_SILENCE_MS = 5000;
 const VOICEMAIL_MAX_MS = 120_000;
 const TONE_GAP_MS = 200;
 const TONE_MS = 500;
+/** A phone menu plays its prompt this many times, then gives up on the caller. */
+const MENU_PROMPTS = 3;
+/** Shorter than any word: a click or the edge of a keypad tone, not something the agent said. */
+const SHORTEST_UTTERANCE_MS = 300;
 
 /** The answering machine's beep: a 1 kHz tone. */
 function tone(ms: number): Uint8Array {
@@ -41,6 +45,8 @@ export function machineDetection(scenario: Scenario): { answeredBy: string; dete
 
 export interface CalleeActions {
   say(audio: Uint8Array, text: string): void;
+  /** Presses keys: the carrier reports each as a Media Streams `dtmf` event. */
+  press(digits: string): void;
   hangUp(reason: string): void;
 }
 
@@ -63,7 +69,9 @@ export class ScriptedCallee {
   private lastVoiceMs = 0;
   private heardAgent = false;
   private interrupted = false;
-  private pending: { atMs: number; text: string | null } | null = null;
+  private pending: { atMs: number; reply: CalleeReply | null } | null = null;
+  /** A phone menu still waiting for its key; null once a person has picked up (or for no menu). */
+  private menuPrompts: number | null = null;
   private hangUpWhenQuiet: string | null = null;
   private recordingFromMs: number | null = null;
   private done = false;
@@ -75,6 +83,11 @@ export class ScriptedCallee {
 
   /** The stream is up. An answering machine plays its greeting unless it already did. */
   begin(greetingAlreadyPlayed = false): void {
+    if (this.scenario.menu) {
+      this.menuPrompts = 1;
+      this.say(this.scenario.menu.prompt);
+      return;
+    }
     const greeting = this.scenario.voicemailGreeting;
     if (!greeting) return;
     if (greetingAlreadyPlayed) {
@@ -98,6 +111,8 @@ export class ScriptedCallee {
       if (!line.calleeSpeaking) this.hangUp(this.hangUpWhenQuiet);
     } else if (this.recordingFromMs !== null) {
       this.record(line);
+    } else if (this.menuPrompts !== null) {
+      this.waitForKey(line);
     } else if (!this.scenario.silent) {
       this.converse(line);
     }
@@ -112,32 +127,53 @@ export class ScriptedCallee {
       this.say(interruption);
     } else if (this.pending) {
       if (line.nowMs < this.pending.atMs) return;
-      const { text } = this.pending;
+      const { reply } = this.pending;
       this.pending = null;
       // The agent went on talking (it had only paused): answer it when it has finished instead,
       // with the same reply, which was never said.
       if (line.agentSpeaking) {
-        if (text !== null) this.replies--;
+        if (reply !== null) this.replies--;
         return;
       }
-      if (text === null) this.hangUp("callee_hung_up");
-      else this.say(text);
+      if (reply === null) this.hangUp("callee_hung_up");
+      else if (typeof reply === "string") this.say(reply);
+      else this.actions.press(reply.digits);
     } else if (!line.agentSpeaking && !line.calleeSpeaking && line.nowMs - this.lastVoiceMs >= (this.heardAgent ? PROMPT_MS : FIRST_PROMPT_MS)) {
       if (this.prompts >= PROMPTS.length) this.hangUp("callee_hung_up_nobody_there");
       else this.say(PROMPTS[this.prompts++]!);
     }
   }
 
+  /** A key tone the agent played, as a phone menu hears it. */
+  keyHeard(key: string, nowMs: number): void {
+    const menu = this.scenario.menu;
+    if (this.done || !menu || this.menuPrompts === null) return;
+    const person = menu.connects[key];
+    if (person === undefined) return;
+    this.menuPrompts = null;
+    this.lastVoiceMs = nowMs;
+    this.say(person);
+  }
+
   /** One of the agent's utterances has ended. */
   heard(utterance: AgentUtterance, nowMs: number): void {
-    if (this.done || this.scenario.silent || this.recordingFromMs !== null) return;
+    if (this.done || this.scenario.silent || this.recordingFromMs !== null || this.menuPrompts !== null) return;
+    if (utterance.playedMs < SHORTEST_UTTERANCE_MS) return;
     if (this.scenario.hangsUpAfterAgentMs !== undefined || utterance.talkedOver) return;
     if (/\b(good)?bye\b/i.test(utterance.text)) {
-      this.pending = { atMs: nowMs + GOODBYE_HANG_UP_MS, text: null };
+      this.pending = { atMs: nowMs + GOODBYE_HANG_UP_MS, reply: null };
       return;
     }
     const reply = this.scenario.replies[this.replies++] ?? CLOSING_LINE;
-    this.pending = { atMs: nowMs + THINK_MS, text: reply };
+    this.pending = { atMs: nowMs + THINK_MS, reply };
+  }
+
+  /** A menu talks over whoever called (it is a recording) and repeats itself until a key comes. */
+  private waitForKey(line: LineState): void {
+    if (line.calleeSpeaking || line.nowMs - this.lastVoiceMs < PROMPT_MS) return;
+    if (this.menuPrompts! >= MENU_PROMPTS) return this.hangUp("menu_timed_out");
+    this.menuPrompts!++;
+    this.say(this.scenario.menu!.prompt);
   }
 
   private record(line: LineState): void {

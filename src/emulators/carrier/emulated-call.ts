@@ -13,6 +13,8 @@ import { newSid, readTwiml, rfc2822, type TwilioErrorBody, type TwimlPlan, twili
 const INITIATED_MS = 200;
 const RINGING_MS = 600;
 const BUSY_MS = 1500;
+/** A transferred callee talks with the person they were put through to for this long, then hangs up. */
+export const TRANSFERRED_TALK_MS = 20_000;
 
 export interface CallObservations {
   callSid: string | null;
@@ -20,6 +22,8 @@ export interface CallObservations {
   status: string | null;
   answeredBy: string | null;
   endedReason: string | null;
+  /** Where a `<Dial>` put the callee through to. */
+  transferredTo: string | null;
   callbacks: CallbackRecord[];
   stream: { url: string; customParameters: Record<string, string>; error: string | null } | null;
   media: MediaObservations | null;
@@ -45,6 +49,7 @@ export class EmulatedCall extends DurableObject<Env> {
   private lastMedia: MediaObservations | null = null;
   private answeredAt: number | null = null;
   private endedReason: string | null = null;
+  private transferredTo: string | null = null;
   private stream: CallObservations["stream"] = null;
   private readonly errors: string[] = [];
 
@@ -93,6 +98,7 @@ export class EmulatedCall extends DurableObject<Env> {
       status: this.call?.status ?? null,
       answeredBy: this.call?.answered_by ?? null,
       endedReason: this.endedReason,
+      transferredTo: this.transferredTo,
       callbacks: this.callbacks?.records ?? [],
       stream: this.stream,
       media: this.callStream?.observations() ?? this.lastMedia,
@@ -166,6 +172,12 @@ export class EmulatedCall extends DurableObject<Env> {
     }
     const plan: TwimlPlan = readTwiml(text);
     if (plan.stream) return this.openStream(plan.stream, greetingPlayed);
+    if (plan.dial) {
+      // Put through: the callee and the person talk (no stream, nothing Parley hears), then hang up.
+      this.transferredTo = plan.dial;
+      this.after(TRANSFERRED_TALK_MS, () => this.finish("completed", "transferred_call_ended"));
+      return;
+    }
     const end = () => this.finish("completed", plan.hangup ? "twiml_hangup" : "twiml_ended");
     if (plan.pauseSeconds > 0) this.pause = this.after(plan.pauseSeconds * 1000, end);
     else end();

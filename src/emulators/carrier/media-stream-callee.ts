@@ -1,5 +1,6 @@
-import { base64ToBytes, bytesToBase64, FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from "../../audio/mulaw";
+import { base64ToBytes, bytesToBase64, FRAME_BYTES, FRAME_MS, SAMPLE_RATE, SILENCE } from "../../audio/mulaw";
 import { ScriptedCallee } from "./callee";
+import { DtmfDetector } from "./dtmf-detector";
 import { AgentListener, type AgentUtterance, CalleeVoice, OutboundPlayer } from "./line-audio";
 import type { Scenario } from "./scenarios";
 
@@ -16,6 +17,9 @@ export interface StreamIo {
   /** The callee hung up; the call object ends the call (stop, close, final callback). */
   hangUp(reason: string): void;
 }
+
+/** How far apart a person's key presses come. */
+const KEY_INTERVAL_MS = 300;
 
 type ParleyMessage = { event?: unknown; streamSid?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
 
@@ -36,6 +40,10 @@ export interface MediaObservations {
   heard: AgentUtterance[];
   /** What the callee said, in order. */
   said: string[];
+  /** Keys the callee pressed (sent as `dtmf` events), in order. */
+  pressed: string[];
+  /** Key tones heard in Parley's audio (only a phone menu listens for them). */
+  keysHeard: string[];
   /** Messages Twilio would reject (31950 binary, 31951 malformed/unknown/wrong stream). */
   protocolErrors: string[];
   /** Line time since the stream started. */
@@ -53,6 +61,10 @@ export class MediaStreamCallee {
   private readonly voice = new CalleeVoice();
   private readonly listener: AgentListener;
   private readonly callee: ScriptedCallee;
+  private readonly keys: DtmfDetector | null;
+  /** Keys pressed but not reported yet: Twilio reports one `dtmf` event per key, as each is pressed. */
+  private pressing: string[] = [];
+  private nextKeyAtMs = 0;
   private sequence = 0;
   private nowMs = 0;
   private stopped = false;
@@ -67,6 +79,8 @@ export class MediaStreamCallee {
     clears: [],
     heard: [],
     said: [],
+    pressed: [],
+    keysHeard: [],
     protocolErrors: [],
   };
 
@@ -79,11 +93,13 @@ export class MediaStreamCallee {
       this.seen.heard.push(utterance);
       this.callee.heard(utterance, endedAtMs);
     });
+    this.keys = scenario.menu ? new DtmfDetector() : null;
     this.callee = new ScriptedCallee(scenario, {
       say: (audio, text) => {
         this.voice.say(audio);
         if (text) this.seen.said.push(text);
       },
+      press: (digits) => this.pressing.push(...digits),
       hangUp: (reason) => io.hangUp(reason),
     });
   }
@@ -120,8 +136,9 @@ export class MediaStreamCallee {
       event: "media",
       media: { track: "inbound", chunk: String(this.seen.framesSent), timestamp: String(this.nowMs), payload },
     });
+    this.pressNextKey();
     const { audio, marks } = this.player.play(FRAME_BYTES);
-    this.listener.listen(audio, FRAME_BYTES);
+    this.listener.listen(this.keyTonesHeard(audio), FRAME_BYTES);
     for (const name of marks) this.echoMark(name);
     if (calleeTalking) this.listener.markTalkedOver();
     this.nowMs += FRAME_MS;
@@ -182,6 +199,27 @@ export class MediaStreamCallee {
 
   observations(): MediaObservations {
     return structuredClone({ ...this.seen, streamSid: this.ids.streamSid, elapsedMs: this.nowMs });
+  }
+
+  private pressNextKey(): void {
+    if (this.pressing.length === 0 || this.nowMs < this.nextKeyAtMs) return;
+    const digit = this.pressing.shift()!;
+    this.seen.pressed.push(digit);
+    this.nextKeyAtMs = this.nowMs + KEY_INTERVAL_MS;
+    this.emit({ event: "dtmf", dtmf: { track: "inbound_track", digit } });
+  }
+
+  /** A menu listens for key tones; a tone is signalling, so it is silence to the ear that hears words. */
+  private keyTonesHeard(played: Uint8Array): Uint8Array {
+    if (!this.keys) return played;
+    const frame = new Uint8Array(FRAME_BYTES).fill(SILENCE);
+    frame.set(played);
+    const key = this.keys.push(frame);
+    if (key) {
+      this.seen.keysHeard.push(key);
+      this.callee.keyHeard(key, this.nowMs);
+    }
+    return this.keys.inTone ? new Uint8Array(0) : played;
   }
 
   private echoMark(name: string): void {

@@ -13,7 +13,23 @@ export type ScenarioName =
   | "interrupts"
   | "hangs_up_early"
   | "silent"
-  | "invalid_number";
+  | "invalid_number"
+  | "presses_digits"
+  | "opts_out"
+  | "asks_for_person"
+  | "phone_menu";
+
+/** What the callee does in answer to the agent: says a line, or presses keys on the keypad. */
+export type CalleeReply = string | { digits: string };
+
+/**
+ * A phone menu that answers before any person: it plays `prompt` (again after a silence) until it
+ * hears a key tone in `connects`, then the person for that key picks up and says that line.
+ */
+export interface PhoneMenu {
+  prompt: string;
+  connects: Record<string, string>;
+}
 
 export interface Scenario {
   name: ScenarioName;
@@ -24,7 +40,7 @@ export interface Scenario {
   /** What answering machine detection concludes. */
   answeredBy: "human" | "machine";
   /** The callee's answers, in order, one per thing the agent says (goodbyes excepted). */
-  replies: string[];
+  replies: CalleeReply[];
   /** Said over the agent about 1 s into its first long utterance. */
   interruption?: string;
   /** Hangs up once this much of the agent's first utterance has played. */
@@ -33,6 +49,7 @@ export interface Scenario {
   silent?: boolean;
   /** An answering machine: plays this greeting and a tone, then records. */
   voicemailGreeting?: string;
+  menu?: PhoneMenu;
 }
 
 const AGREES = ["Yes, that works for me. I'll be there.", "No, that's everything. Thank you."];
@@ -75,6 +92,32 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   hangs_up_early: { name: "hangs_up_early", outcome: "answers", ringMs: 2400, answeredBy: "human", replies: [], hangsUpAfterAgentMs: 1000 },
   silent: { name: "silent", outcome: "answers", ringMs: 2400, answeredBy: "human", replies: [], silent: true },
   invalid_number: { name: "invalid_number", outcome: "invalid", ringMs: 0, answeredBy: "human", replies: [] },
+  presses_digits: {
+    name: "presses_digits",
+    outcome: "answers",
+    ringMs: 2400,
+    answeredBy: "human",
+    replies: [{ digits: "1" }, "No, that's everything. Thank you."],
+  },
+  opts_out: { name: "opts_out", outcome: "answers", ringMs: 2400, answeredBy: "human", replies: ["Please don't call me again."] },
+  asks_for_person: {
+    name: "asks_for_person",
+    outcome: "answers",
+    ringMs: 2400,
+    answeredBy: "human",
+    replies: ["Can I speak to a real person, please?", "Okay, thanks."],
+  },
+  phone_menu: {
+    name: "phone_menu",
+    outcome: "answers",
+    ringMs: 2400,
+    answeredBy: "human",
+    replies: AGREES,
+    menu: {
+      prompt: "Thank you for calling. For appointments, press 1. For billing, press 2.",
+      connects: { "1": "Appointments desk, this is Sam speaking." },
+    },
+  },
 };
 
 /** The documented magic numbers (README table). Any other number confirms. */
@@ -89,6 +132,10 @@ export const MAGIC_NUMBERS: Readonly<Record<string, ScenarioName>> = {
   "+14155550108": "hangs_up_early",
   "+14155550109": "silent",
   "+14155550110": "invalid_number",
+  "+14155550111": "presses_digits",
+  "+14155550112": "opts_out",
+  "+14155550113": "asks_for_person",
+  "+14155550114": "phone_menu",
 };
 
 export function scenarioFor(to: string): Scenario {

@@ -49,6 +49,8 @@ export interface TwimlPlan {
   /** Seconds of `<Pause>` (default length 1) before the document runs out. */
   pauseSeconds: number;
   hangup: boolean;
+  /** `<Dial>`: the number the call is connected to (the text, or its `<Number>`), if any. */
+  dial: string | null;
 }
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
@@ -88,7 +90,10 @@ export function readTwiml(xml: string): TwimlPlan {
     const length = Number(attributes(p[1]!).length ?? 1);
     pauseSeconds += Number.isFinite(length) && length > 0 ? length : 1;
   }
-  return { stream, pauseSeconds, hangup: /<Hangup\b[^>]*\/?>/.test(xml) };
+  const dialTag = /<Dial\b[^>]*>([\s\S]*?)<\/Dial>/.exec(xml);
+  const dialled = dialTag ? (/<Number\b[^>]*>([\s\S]*?)<\/Number>/.exec(dialTag[1]!)?.[1] ?? dialTag[1]!) : null;
+  const dial = dialled === null ? null : unescapeXml(dialled.trim()) || null;
+  return { stream, pauseSeconds, hangup: /<Hangup\b[^>]*\/?>/.test(xml), dial };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { BYTES_PER_MS } from "../../audio/mulaw";
 import { hear } from "../in-band-speech";
 import { audioOf, itemOf, parseClientEvent, Refusal, refuse, sessionOf, truncationOf } from "./client-events";
-import { greeting, PARDON, replyTo, sayExactly, silencePrompt } from "./replies";
+import { CLOSING_TOOLS, greeting, PARDON, replyTo, sayExactly, silencePrompt } from "./replies";
 import { type ResponsePlan, type ResponseStatus, type Send, SpokenResponse } from "./speaker";
 import { CommitBuffer, VoiceActivity } from "./voice-activity";
 import { isObject, type Json, mergeSession, offersTool, realtimeId, turnDetection } from "./wire";
@@ -186,14 +186,16 @@ export class Conversation {
     if (this.#wrappedUp) return { text: null, endCallReason: null, heard: "" };
     const words = this.#unanswered;
     this.#unanswered = null;
-    const reply = words === null ? null : replyTo(words);
+    const reply = words === null ? null : replyTo(words, (tool) => offersTool(this.session, tool));
     // A callee who speaks first ("Hello?") gets the greeting, not a request to repeat.
-    if (!this.#greeted && reply?.endCallReason == null) return { ...greeting(this.session.instructions), heard: words ?? "" };
+    if (!this.#greeted && reply?.endCallReason == null && !reply?.tool) return { ...greeting(this.session.instructions), heard: words ?? "" };
     return { ...(reply ?? { text: PARDON, endCallReason: null }), heard: words ?? "" };
   }
 
   #respond(plan: ResponsePlan): void {
     const endCallReason = offersTool(this.session, "end_call") ? plan.endCallReason : null;
+    // Past a phone menu a person picks up, who has not heard the greeting yet.
+    if (plan.tool?.name === "press_digits") this.#greeted = false;
     const response = new SpokenResponse(this.send, { ...plan, endCallReason }, this.speed);
     this.#active = response;
     this.#quietSince = null;
@@ -203,7 +205,7 @@ export class Conversation {
     }
     void response.play().then((status) => {
       if (status !== "completed") return;
-      if (plan.endCallReason !== null) this.#wrappedUp = true;
+      if (plan.endCallReason !== null || (plan.tool && CLOSING_TOOLS.has(plan.tool.name))) this.#wrappedUp = true;
       else if (response.saysSomething && this.#active === response) this.#quietSince = this.#vad.nowMs;
     });
   }

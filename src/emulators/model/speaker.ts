@@ -1,5 +1,6 @@
 import { BYTES_PER_MS, bytesToBase64 } from "../../audio/mulaw";
 import { speak } from "../in-band-speech";
+import type { ToolCall } from "./replies";
 import { type Json, realtimeId, type ServerEvent } from "./wire";
 
 /**
@@ -24,6 +25,8 @@ export interface ResponsePlan {
   text: string | null;
   /** Calls `end_call` with this reason once the line has been spoken. */
   endCallReason: string | null;
+  /** Calls this tool once the line has been spoken (only tools the session offers get here). */
+  tool?: ToolCall | null;
   /** The callee's words being answered, for the usage figures. */
   heard: string;
 }
@@ -55,7 +58,8 @@ export class SpokenResponse {
   async play(): Promise<ResponseStatus> {
     this.send({ type: "response.created", response: this.#resource(null) });
     if (this.plan.text !== null) await this.#speak(this.plan.text);
-    if (this.status === "in_progress" && this.plan.endCallReason !== null) this.#callEndCall(this.plan.endCallReason);
+    if (this.status === "in_progress" && this.plan.tool) this.#callTool(this.plan.tool.name, this.plan.tool.arguments);
+    if (this.status === "in_progress" && this.plan.endCallReason !== null) this.#callTool("end_call", { reason: this.plan.endCallReason });
     if (this.status === "in_progress") this.#finish("completed", null);
     return this.status;
   }
@@ -102,11 +106,11 @@ export class SpokenResponse {
     this.#itemDone("completed");
   }
 
-  #callEndCall(reason: string): void {
+  #callTool(name: string, parameters: Record<string, string>): void {
     const outputIndex = this.#output.length;
     const callId = realtimeId("call");
-    const args = JSON.stringify({ reason });
-    const item = { id: realtimeId("item"), object: "realtime.item", type: "function_call", name: "end_call", call_id: callId };
+    const args = JSON.stringify(parameters);
+    const item = { id: realtimeId("item"), object: "realtime.item", type: "function_call", name, call_id: callId };
     this.send({
       type: "response.output_item.added",
       response_id: this.id,
@@ -119,7 +123,7 @@ export class SpokenResponse {
       item_id: item.id,
       output_index: outputIndex,
       call_id: callId,
-      name: "end_call",
+      name,
       arguments: args,
     });
     const done = { ...item, status: "completed", arguments: args };
