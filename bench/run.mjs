@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark in turn; each prints its figures and writes them to README.md.
 import { benchApi } from "./api.mjs";
 import { benchCalls } from "./calls.mjs";
+import { benchDelivery } from "./delivery.mjs";
 
 await benchApi();
 await benchCalls();
+await benchDelivery();
 process.exit(0);

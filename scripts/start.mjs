@@ -31,6 +31,8 @@ function applyMigrations() {
 
 ensureDevVars();
 applyMigrations();
-const dev = spawn(wrangler, ["dev", "--port", port, ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+// Local development may deliver webhooks to http://localhost (npm run demo's receiver does);
+// deployments keep the https-only rule from wrangler.toml.
+const dev = spawn(wrangler, ["dev", "--port", port, "--var", "ALLOW_LOCALHOST_WEBHOOKS:true", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));

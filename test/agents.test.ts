@@ -97,6 +97,7 @@ describe("POST /api/v1/agents", () => {
       name: "Order notice",
       status: "active",
       enabled: true,
+      recording_enabled: true,
       system_prompt: body.system_prompt,
       description: "Delivery notices",
       starting_message: body.starting_message,

@@ -22,6 +22,14 @@ describe("POST /api/v1/projects", () => {
       name: "staging",
       environment: "sandbox",
       rate_limit_per_minute: 600,
+      max_concurrent_calls: null,
+      retry_policy: null,
+      calling_window: null,
+      effective_calling_policy: {
+        max_concurrent_calls: 10,
+        retry_policy: { max_attempts: 3, retry_on: ["no_answer", "busy", "voicemail"], intervals_seconds: [300, 3600] },
+        calling_window: null,
+      },
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });

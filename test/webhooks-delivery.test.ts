@@ -68,7 +68,7 @@ describe("webhook deliveries", () => {
     expect(deliveryIds).toHaveLength(1);
     expect((await delivery(deliveryIds[0]!))).toMatchObject({ endpoint_id: summary.id, status: "pending", event_id: eventId });
     const stored = JSON.parse((await env.DB.prepare("SELECT body FROM webhook_events WHERE id = ?").bind(eventId).first<string>("body"))!);
-    expect(Object.keys(stored)).toEqual(["id", "event_name", "event_type", "created_at", "project_id", "task_id", "notification_id", "call_id", "data"]);
+    expect(Object.keys(stored)).toEqual(["id", "event_name", "event_type", "created_at", "project_id", "task_id", "notification_id", "call_id", "status", "data"]);
     expect(stored).toMatchObject({ id: eventId, event_name: "call.summary", event_type: "call_summary", project_id: account.projectId });
   });
 

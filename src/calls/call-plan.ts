@@ -16,6 +16,8 @@ export interface CallPlan {
   speed: number | null;
   language: string | null;
   maxDurationSeconds: number;
+  /** Record the call (the agent's recording_enabled); a plan saved before this existed records. */
+  recording: boolean;
 }
 
 export interface CallSnapshot {

@@ -10,6 +10,8 @@ import { connectStreamTwiml } from "../telephony/twiml";
 import { TwilioApiError, TwilioClient } from "../telephony/twilio-client";
 import { type CallPlan, type CallSnapshot, isTerminal } from "./call-plan";
 import { finishNotification, saveTranscriptLine, updateCallRow } from "./call-records";
+import { CallRecording } from "./call-recording";
+import { CARRIER_TAG, carrierStream, closeCarrierSockets, markStreamStarted, streamStarted } from "./carrier-sockets";
 import { nextStatus } from "./call-states";
 import { Conversation } from "./conversation";
 import { acceptListener, broadcastLine, broadcastStatus, isListener, listenerCallId, listenerMessage, storedCallStatus } from "./listeners";
@@ -17,13 +19,10 @@ import { carrierCredentials, mediaStreamUrl, statusCallbackUrl } from "./endpoin
 import { CLOSING_GRACE_SECONDS, type DeadlineName, earliestDeadline, RING_TIMEOUT_SECONDS, type SessionState, snapshotOf } from "./session-state";
 import type { SpokenLine } from "./transcript-tracker";
 
-const CARRIER_TAG = "carrier";
 const FAREWELL_ON_TIME_LIMIT = "I'm sorry, we've reached the time limit for this call. Thank you, and goodbye!";
 const FAREWELL_ON_REQUEST = "I have to end the call here. Thank you for your time, goodbye!";
 /** How long the agent's goodbye may take to play before the line is hung up regardless. */
 const FAREWELL_TIMEOUT_MS = 20_000;
-
-type StreamAttachment = { streamSid?: string } | null;
 
 /**
  * One object per call: the coordinator. It dials through the carrier, accepts the carrier's media
@@ -34,6 +33,7 @@ type StreamAttachment = { streamSid?: string } | null;
 export class CallSession extends DurableObject<Env> {
   #state: SessionState | undefined;
   #conversation: Conversation | null = null;
+  #recording: CallRecording | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -168,12 +168,15 @@ export class CallSession extends DurableObject<Env> {
       return;
     }
     // Nothing but `connected` and `start` is heard from a stream that has not proven its token.
-    if (!(ws.deserializeAttachment() as StreamAttachment)?.streamSid) {
+    if (!streamStarted(ws)) {
       ws.close(1008, "Stream not started");
       return;
     }
-    if (message.event === "media") this.#conversation?.calleeAudio(message.media.payload, Number(message.media.timestamp));
-    else if (message.event === "mark") this.#conversation?.audioPlayed(message.mark.name);
+    if (message.event === "media") {
+      const timestamp = Number(message.media.timestamp);
+      this.#conversation?.calleeAudio(message.media.payload, timestamp);
+      this.#recording?.callee(message.media.payload, timestamp);
+    } else if (message.event === "mark") this.#conversation?.audioPlayed(message.mark.name);
     else if (message.event === "stop") await this.#finish("completed", this.#load()?.closing?.reason ?? "callee_hung_up");
   }
 
@@ -189,30 +192,24 @@ export class CallSession extends DurableObject<Env> {
     const state = this.#load();
     const valid = state && token && !isTerminal(state.status) && timingSafeEqual(await sha256Hex(token), state.mediaTokenHash);
     // Only one stream per call: a second one (a replay of the token) is refused too.
-    if (!valid || this.#carrierStream()) {
+    if (!valid || carrierStream(this.ctx)) {
       ws.close(1008, valid ? "Stream already open" : "Invalid stream token");
       return;
     }
-    ws.serializeAttachment({ streamSid });
+    markStreamStarted(ws, streamSid);
+    this.#recording = CallRecording.begin(this.ctx, this.env, state.plan);
     if (state.status !== "in_progress") await this.#transition("in_progress");
     this.#conversationFor(state).answered();
   }
 
-  #carrierStream(): { socket: WebSocket; streamSid: string } | null {
-    for (const socket of this.ctx.getWebSockets(CARRIER_TAG)) {
-      const streamSid = (socket.deserializeAttachment() as StreamAttachment)?.streamSid;
-      if (streamSid) return { socket, streamSid };
-    }
-    return null;
-  }
-
   #conversationFor(state: SessionState): Conversation {
     this.#conversation ??= new Conversation(this.env, state.plan.carrier, state.plan, {
-      carrierStream: () => this.#carrierStream(),
+      carrierStream: () => carrierStream(this.ctx),
       record: (line) => this.#record(line),
       agentEndedCall: () => this.#close("agent_ended", null),
       modelLost: () => this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("failed", "model_unavailable"))),
       quiet: () => this.#hangUpIfFarewellPlayed(),
+      played: (audio) => this.#recording?.agent(audio),
       waitUntil: (promise) => this.ctx.waitUntil(promise),
     });
     return this.#conversation;
@@ -249,7 +246,7 @@ export class CallSession extends DurableObject<Env> {
   }
 
   async #hangUpCarrier(how: "hangUp" | "cancel"): Promise<void> {
-    this.#closeCarrierSockets();
+    closeCarrierSockets(this.ctx);
     const state = this.#load();
     if (!state?.carrierSid) return;
     try {
@@ -258,16 +255,6 @@ export class CallSession extends DurableObject<Env> {
     } catch (error) {
       // The carrier may have ended the call already; its status callback says so.
       this.#logError("carrier hang-up failed", error);
-    }
-  }
-
-  #closeCarrierSockets(): void {
-    for (const ws of this.ctx.getWebSockets(CARRIER_TAG)) {
-      try {
-        ws.close(1000, "call ended");
-      } catch {
-        // already closed
-      }
     }
   }
 
@@ -305,7 +292,7 @@ export class CallSession extends DurableObject<Env> {
     this.#save(state);
     await this.ctx.storage.deleteAlarm();
     this.#conversation?.finish();
-    this.#closeCarrierSockets();
+    closeCarrierSockets(this.ctx);
     broadcastStatus(this.ctx, status);
     const answered = state.answeredAt ? Date.parse(state.answeredAt) : null;
     await updateCallRow(this.env, state.plan.callId, {
@@ -318,6 +305,8 @@ export class CallSession extends DurableObject<Env> {
       ...(extra.errorMessage !== undefined && { errorMessage: extra.errorMessage }),
     });
     await finishNotification(this.env, state.plan.notificationId, status, reason);
+    // The recording is complete (or known lost) before the call's results are worked out.
+    await (this.#recording ? this.#recording.finish() : CallRecording.abandon(this.ctx, this.env, state.plan.callId));
     // Results and webhooks are worked out on a queue, never inside the call.
     await this.env.POST_CALL_QUEUE.send({ callId: state.plan.callId });
   }

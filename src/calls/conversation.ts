@@ -19,6 +19,8 @@ export interface ConversationHost {
   modelLost(): void;
   /** Nothing is playing and no response is being spoken: a good moment to hang up. */
   quiet(): void;
+  /** Agent audio the callee really heard, in the order it played (for the recording). */
+  played(audio: Uint8Array): void;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -33,7 +35,7 @@ export class Conversation {
   #connecting: Promise<void> | null = null;
   #modelReady = false;
   #reconnects = 0;
-  #playback = new PlaybackTracker();
+  #playback = new PlaybackTracker((audio) => this.host.played(audio));
   #transcript = new TranscriptTracker();
   #greetingPending = false;
   #responseActive = false;

@@ -8,6 +8,10 @@ import { newId, nowIso } from "../lib/ids";
 import type { CallPlan } from "./call-plan";
 import { placeCall } from "./engine";
 import { carrierFor } from "./providers";
+import { applyHold, type Hold, noSlotHold, policyHold } from "./dispatch-policy";
+import { CLOSING_GRACE_SECONDS, RING_TIMEOUT_SECONDS } from "./session-state";
+import { effectiveConcurrency } from "../domain/policy";
+import { remoteSlotGate, wakeDispatcher } from "../dispatch/project-dispatcher";
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
@@ -49,7 +53,11 @@ function insertCallIf(db: Db, row: CallRow, condition: SQL) {
 async function planFor(db: Db, notification: NotificationRow, call: CallRow): Promise<CallPlan> {
   const overrides = (notification.overrides ?? {}) as ScriptOverrides;
   const agent = notification.agentId
-    ? await db.select({ voiceSettings: agents.voiceSettings, language: agents.language }).from(agents).where(eq(agents.id, notification.agentId)).get()
+    ? await db
+        .select({ voiceSettings: agents.voiceSettings, language: agents.language, recordingEnabled: agents.recordingEnabled })
+        .from(agents)
+        .where(eq(agents.id, notification.agentId))
+        .get()
     : undefined;
   const customer = await db.select({ language: customers.language }).from(customers).where(eq(customers.id, notification.customerId)).get();
   const voice = overrides.voice ?? agent?.voiceSettings?.voice;
@@ -67,6 +75,7 @@ async function planFor(db: Db, notification: NotificationRow, call: CallRow): Pr
     speed: typeof speed === "number" ? speed : null,
     language: overrides.language ?? agent?.language ?? customer?.language ?? null,
     maxDurationSeconds: notification.maxDurationSeconds,
+    recording: agent?.recordingEnabled ?? true,
   };
 }
 
@@ -87,27 +96,106 @@ async function markPlacementFailed(db: Db, notificationId: string, callId: strin
   ]);
 }
 
+/** A project's call slots: taken just before a call is placed, freed when it ends (see CallSlots). */
+export interface SlotGate {
+  take(projectId: string, callId: string, limit: number, ttlMs: number): Promise<{ granted: boolean; active: number }>;
+  free(projectId: string, callId: string): Promise<void>;
+}
+
+export type DispatchOutcome = "placed" | "blocked" | "waiting_for_window" | "waiting_for_slot";
+
+export interface Dispatched {
+  notification: NotificationRow;
+  /** Null when the notification was held (blocked, outside its calling window, no free slot). */
+  call: CallRow | null;
+  outcome: DispatchOutcome;
+}
+
+/** Longer than any call can last (ringing, its time limit, the closing grace), so a lost release only delays. */
+const slotTtlMs = (maxDurationSeconds: number) => (RING_TIMEOUT_SECONDS + maxDurationSeconds + 3 * CLOSING_GRACE_SECONDS) * 1000;
+
+const OUTCOME_OF_HOLD = { blocked: "blocked", outside_window: "waiting_for_window", no_slot: "waiting_for_slot" } as const;
+
+async function held(env: Env, db: Db, notification: NotificationRow, hold: Hold): Promise<Dispatched> {
+  await applyHold(db, notification.id, hold);
+  const after = (await db.select().from(notifications).where(eq(notifications.id, notification.id)).get()) ?? notification;
+  // Woken when the window opens; a free slot wakes the dispatcher by itself.
+  if (hold.kind === "outside_window" && after.status === "scheduled" && after.scheduledAt) await wakeDispatcher(env, after.projectId, after.scheduledAt);
+  return { notification: after, call: null, outcome: OUTCOME_OF_HOLD[hold.kind] };
+}
+
 /**
- * Starts one attempt: stores the call and moves the notification to `in_progress` in one
- * transaction that only succeeds while the notification is still pending or scheduled, so two
- * dispatchers racing for it place one call. A failure to place the call is recorded on both
- * rows (the client reads it there) rather than thrown.
+ * Starts one attempt: checks the calling policy (do-not-call list, calling window, a free call
+ * slot), then stores the call and moves the notification to `in_progress` in one transaction
+ * that only succeeds while the notification is still pending or scheduled, so two dispatchers
+ * racing for it place one call. A held notification is left scheduled (or blocked) with the
+ * reason, and no call. A failure to place the call is recorded on both rows (the client reads
+ * it there) rather than thrown.
  */
-export async function dispatchNotification(env: Env, db: Db, notificationId: string): Promise<{ notification: NotificationRow; call: CallRow }> {
+export async function dispatchNotification(env: Env, db: Db, notificationId: string, gate: SlotGate = remoteSlotGate(env)): Promise<Dispatched> {
   const found = await db.select().from(notifications).where(eq(notifications.id, notificationId)).get();
   if (!found) throw notFound("notification", "id");
   if (!(DISPATCHABLE as readonly string[]).includes(found.status)) throw notDispatchable(found.status);
-  const carrier = carrierFor(env, await projectEnvironment(db, found.projectId));
+  const project = await db.select().from(projects).where(eq(projects.id, found.projectId)).get();
+  if (!project) throw notFound("project");
+  const carrier = carrierFor(env, project.environment);
   const to = await phoneToCall(db, found.customerId, found.targetPhone);
   if (!to) throw noPhone();
+  const hold = await policyHold(db, project, found.customerId, to, carrier === "twilio");
+  if (hold) return held(env, db, found, hold);
 
+  const call = newCallRow(env, found, carrier, to);
+  const limit = effectiveConcurrency(project);
+  const slot = await gate.take(project.id, call.id, limit, slotTtlMs(found.maxDurationSeconds));
+  if (!slot.granted) return held(env, db, found, noSlotHold(limit));
+
+  const now = call.createdAt;
+  const [claimed] = await db.batch([
+    db
+      .update(notifications)
+      .set({
+        status: "in_progress",
+        attempts: sql`${notifications.attempts} + 1`,
+        lastCallId: call.id,
+        targetPhone: to,
+        failureReason: null,
+        waitReason: null,
+        nextAttemptAt: null,
+        updatedAt: now,
+      })
+      .where(and(eq(notifications.id, found.id), inArray(notifications.status, DISPATCHABLE)))
+      .returning(),
+    insertCallIf(db, call, sql`EXISTS (SELECT 1 FROM ${notifications} WHERE ${notifications.id} = ${found.id} AND ${notifications.lastCallId} = ${call.id})`),
+  ]);
+  const notification = claimed[0];
+  if (!notification) {
+    await gate.free(project.id, call.id);
+    const current = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.id, found.id)).get();
+    throw notDispatchable(current?.status ?? "gone");
+  }
+
+  try {
+    await placeCall(env, await planFor(db, notification, call));
+  } catch (error) {
+    await markPlacementFailed(db, notification.id, call.id, error);
+    await gate.free(project.id, call.id);
+  }
+  // The call session may already have moved both rows on; answer with what is stored now.
+  const [latestNotification, latestCall] = await Promise.all([
+    db.select().from(notifications).where(eq(notifications.id, notification.id)).get(),
+    db.select().from(calls).where(eq(calls.id, call.id)).get(),
+  ]);
+  return { notification: latestNotification ?? notification, call: latestCall ?? call, outcome: "placed" };
+}
+
+function newCallRow(env: Env, notification: NotificationRow, carrier: CallRow["carrier"], to: string): CallRow {
   const now = nowIso();
-  const call: CallRow = {
+  return {
     id: newId(),
-    projectId: found.projectId,
-    notificationId: found.id,
-    agentId: found.agentId,
-    customerId: found.customerId,
+    projectId: notification.projectId,
+    notificationId: notification.id,
+    agentId: notification.agentId,
+    customerId: notification.customerId,
     carrier,
     status: "queued",
     toNumber: to,
@@ -127,7 +215,7 @@ export async function dispatchNotification(env: Env, db: Db, notificationId: str
     analysisError: null,
     report: null,
     processedAt: null,
-    attempt: found.attempts + 1,
+    attempt: notification.attempts + 1,
     transferredTo: null,
     recordingKey: null,
     recordingStatus: null,
@@ -136,29 +224,4 @@ export async function dispatchNotification(env: Env, db: Db, notificationId: str
     createdAt: now,
     updatedAt: now,
   };
-  const [claimed] = await db.batch([
-    db
-      .update(notifications)
-      .set({ status: "in_progress", attempts: sql`${notifications.attempts} + 1`, lastCallId: call.id, targetPhone: to, failureReason: null, updatedAt: now })
-      .where(and(eq(notifications.id, found.id), inArray(notifications.status, DISPATCHABLE)))
-      .returning(),
-    insertCallIf(db, call, sql`EXISTS (SELECT 1 FROM ${notifications} WHERE ${notifications.id} = ${found.id} AND ${notifications.lastCallId} = ${call.id})`),
-  ]);
-  const notification = claimed[0];
-  if (!notification) {
-    const current = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.id, found.id)).get();
-    throw notDispatchable(current?.status ?? "gone");
-  }
-
-  try {
-    await placeCall(env, await planFor(db, notification, call));
-  } catch (error) {
-    await markPlacementFailed(db, notification.id, call.id, error);
-  }
-  // The call session may already have moved both rows on; answer with what is stored now.
-  const [latestNotification, latestCall] = await Promise.all([
-    db.select().from(notifications).where(eq(notifications.id, notification.id)).get(),
-    db.select().from(calls).where(eq(calls.id, call.id)).get(),
-  ]);
-  return { notification: latestNotification ?? notification, call: latestCall ?? call };
 }

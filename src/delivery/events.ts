@@ -16,6 +16,19 @@ export const normaliseEvent = (name: string): EventType | null =>
 
 const underscored = (type: EventType) => type.replace(".", "_");
 
+/**
+ * Seed 004's task webhook carries `status` at the top and `data.transcript_excerpt` /
+ * `data.report_excerpt`; every call event has them (null before there is anything to excerpt)
+ * so a receiver written against that payload reads the same fields on every event.
+ */
+function seedShape(type: EventType, data: unknown): { status: string | null; data: unknown } {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return { status: null, data };
+  const fields = data as Record<string, unknown>;
+  const status = typeof fields.status === "string" ? fields.status : null;
+  if (type === "call.summary") return { status, data };
+  return { status, data: { transcript_excerpt: null, report_excerpt: null, ...fields } };
+}
+
 export interface NewEvent {
   projectId: string;
   type: EventType;
@@ -31,6 +44,7 @@ export interface NewEvent {
 export async function emitEvent(env: Env, db: Db, event: NewEvent): Promise<string> {
   const id = `evt_${crypto.randomUUID().replace(/-/g, "")}`;
   const createdAt = nowIso();
+  const shaped = seedShape(event.type, event.data);
   const body = JSON.stringify({
     id,
     event_name: event.type,
@@ -40,7 +54,8 @@ export async function emitEvent(env: Env, db: Db, event: NewEvent): Promise<stri
     task_id: event.notificationId ?? null,
     notification_id: event.notificationId ?? null,
     call_id: event.callId ?? null,
-    data: event.data,
+    status: shaped.status,
+    data: shaped.data,
   });
 
   const endpoints = await db
@@ -73,7 +88,20 @@ export async function emitEvent(env: Env, db: Db, event: NewEvent): Promise<stri
     updatedAt: createdAt,
   }));
   const insertEvent = db.insert(webhookEvents).values({ id, projectId: event.projectId, type: event.type, callId: event.callId ?? null, notificationId: event.notificationId ?? null, body, createdAt });
-  await db.batch(deliveries.length ? [insertEvent, db.insert(webhookDeliveries).values(deliveries)] : [insertEvent]);
-  if (deliveries.length) await env.WEBHOOK_QUEUE.sendBatch(deliveries.map((d) => ({ body: { deliveryId: d.id } satisfies WebhookMessage })));
+  // D1 binds at most 100 values per statement (9 per delivery) and a queue takes 100 messages per send.
+  const inserts = chunks(deliveries, ROWS_PER_INSERT).map((rows) => db.insert(webhookDeliveries).values(rows));
+  await db.batch([insertEvent, ...inserts]);
+  for (const sends of chunks(deliveries, MESSAGES_PER_SEND)) {
+    await env.WEBHOOK_QUEUE.sendBatch(sends.map((d) => ({ body: { deliveryId: d.id } satisfies WebhookMessage })));
+  }
   return id;
+}
+
+const ROWS_PER_INSERT = 10;
+const MESSAGES_PER_SEND = 100;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

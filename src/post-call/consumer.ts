@@ -5,17 +5,22 @@ import { nowIso } from "../lib/ids";
 import type { PostCallMessage } from "../queues";
 import { processCall } from "./process-call";
 
-/** Each call on its own: one failing does not hold back the others in its batch. */
+/**
+ * Each call on its own, all of the batch at once (each mostly waits on the model): one failing
+ * does not hold back the others, and a batch takes as long as its slowest call, not their sum.
+ */
 export async function handlePostCallBatch(batch: MessageBatch<PostCallMessage>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    try {
-      await processCall(env, message.body.callId);
-      message.ack();
-    } catch (error) {
-      console.error(JSON.stringify({ level: "error", message: "post-call processing failed", call_id: message.body.callId, error: String(error) }));
-      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
-    }
-  }
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        await processCall(env, message.body.callId);
+        message.ack();
+      } catch (error) {
+        console.error(JSON.stringify({ level: "error", message: "post-call processing failed", call_id: message.body.callId, error: String(error) }));
+        message.retry({ delaySeconds: Math.min(300, 5 * 2 ** message.attempts) });
+      }
+    }),
+  );
 }
 
 /** Post-call work that kept failing: the call says so, so nobody waits for results that will not come. */

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Carrier } from "../calls/endpoints";
 import { createDb } from "../db/client";
 import { agents, calls, notifications, transcriptEntries, webhookEvents } from "../db/schema";
@@ -38,7 +38,10 @@ export async function processCall(env: Env, callId: string): Promise<void> {
     Object.assign(call, { summary, analysis: extraction.analysis, analysisError: extraction.error });
   }
 
-  const outcome: EventType = call.status === "completed" ? "call.completed" : "call.failed";
+  const outcome: EventType = call.status === "completed" || call.status === "transferred" ? "call.completed" : "call.failed";
+  // A later attempt exists, or one is scheduled (the retry policy said so when this call ended).
+  const later = await db.select({ queuedAt: calls.queuedAt }).from(calls).where(and(eq(calls.notificationId, call.notificationId), gt(calls.attempt, call.attempt))).get();
+  const retrying = later !== undefined || (notification?.status === "scheduled" && notification.lastCallId === call.id);
   const common = {
     call_id: call.id,
     notification_id: call.notificationId,
@@ -46,6 +49,10 @@ export async function processCall(env: Env, callId: string): Promise<void> {
     end_reason: call.endReason,
     duration_seconds: call.durationSeconds,
     answered_by: call.answeredBy,
+    attempt: call.attempt,
+    final_attempt: !retrying,
+    // When the next attempt is due, or (processed late) when it started.
+    next_attempt_at: later ? later.queuedAt : retrying ? (notification?.nextAttemptAt ?? null) : null,
   };
   await emitOnce(env, db, call, outcome, { ...common, transcript_excerpt: transcript.slice(0, 500), report_excerpt: call.summary?.slice(0, 500) ?? null });
   await emitOnce(env, db, call, "call.summary", {

@@ -14,6 +14,10 @@ import { BYTES_PER_MS, FRAME_BYTES } from "../audio/mulaw";
  * while flushed ones come back together, the clock standing still between them. When the
  * sentinel comes back, `onMark` returns what the callee really heard — the `audio_end_ms` to
  * truncate at, within one frame.
+ *
+ * The audio of each frame is handed to `onPlayed` (the call's recording) once the frame is known
+ * to have played, in playing order; flushed frames never are. A frame's audio is kept only while
+ * its fate is open, so what is held is bounded by how far the model runs ahead of the phone.
  */
 export interface OutgoingFrame {
   payload: Uint8Array;
@@ -37,6 +41,8 @@ interface SentFrame {
   itemId: string;
   /** Bytes of the item sent up to and including this frame. */
   endBytes: number;
+  /** The frame's audio, until it is known to have played or not. */
+  payload: Uint8Array | null;
 }
 
 interface Settling {
@@ -61,6 +67,8 @@ export class PlaybackTracker {
   private lastMarkClock = 0;
   private settling: Settling | null = null;
 
+  constructor(private readonly onPlayed: ((audio: Uint8Array) => void) | null = null) {}
+
   /** The carrier's clock: the timestamp of the latest callee audio, in ms since the stream began. */
   clock(ms: number): void {
     if (ms > this.clockMs) this.clockMs = ms;
@@ -77,7 +85,7 @@ export class PlaybackTracker {
       const seq = this.nextSeq++;
       // Item and ms make the mark readable in carrier logs; the sequence number keeps it unique.
       const mark = `${itemId}:${Math.floor(sent / BYTES_PER_MS)}:${seq}`;
-      this.queue.push({ mark, itemId, endBytes: sent });
+      this.queue.push({ mark, itemId, endBytes: sent, payload: this.onPlayed ? payload : null });
       this.pending.set(mark, seq);
       out.push({ payload, mark });
     }
@@ -103,6 +111,7 @@ export class PlaybackTracker {
       const frame = this.queue[i]!;
       this.playedBytes.set(frame.itemId, frame.endBytes);
       this.pending.delete(frame.mark);
+      this.#played(frame);
     }
     this.head = last + 1;
     if (this.head > 256 && this.head * 2 > this.queue.length) {
@@ -148,8 +157,14 @@ export class PlaybackTracker {
     settling.flushed.delete(name);
     if (clockMoved) {
       this.playedBytes.set(frame.itemId, Math.max(this.playedBytes.get(frame.itemId) ?? 0, frame.endBytes));
+      this.#played(frame);
     }
     return null;
+  }
+
+  #played(frame: SentFrame): void {
+    if (frame.payload) this.onPlayed?.(frame.payload);
+    frame.payload = null;
   }
 
   /** Audio was sent that the carrier has not confirmed as played. */

@@ -41,6 +41,42 @@ export const END_CALL_TOOL: RealtimeTool = {
   },
 };
 
+const REASON = { type: "string", description: "Why, in a few words." } as const;
+
+/** The callee asked not to be called again: their number joins the project's do-not-call list. */
+export const DO_NOT_CALL_TOOL: RealtimeTool = {
+  type: "function",
+  name: "add_to_do_not_call",
+  description:
+    "Call this when the person asks not to be called again (\"stop calling me\", \"take me off your list\"). First acknowledge it once, briefly and politely; " +
+    "their number is then never called again by this business and the call ends after your sentence.",
+  parameters: { type: "object", properties: { reason: REASON }, required: [] },
+};
+
+/** Puts the callee through to a person (only offered when the call has a transfer number). */
+export const TRANSFER_TOOL: RealtimeTool = {
+  type: "function",
+  name: "transfer_call",
+  description:
+    "Call this when the person asks to speak to a human, or when you cannot help them and a person can. First tell them you are putting them through; " +
+    "the call is handed over after your sentence.",
+  parameters: { type: "object", properties: { reason: REASON }, required: [] },
+};
+
+/** Presses keypad keys: the tones are played into the call, for phone menus. */
+export const PRESS_DIGITS_TOOL: RealtimeTool = {
+  type: "function",
+  name: "press_digits",
+  description:
+    "Press keys on the phone's keypad, for example to choose an option in an automated phone menu (\"for appointments, press 1\"). " +
+    "Do not say the digits aloud: the key tones are played into the call.",
+  parameters: {
+    type: "object",
+    properties: { digits: { type: "string", description: "The keys to press in order: 0-9, * and #." } },
+    required: ["digits"],
+  },
+};
+
 export interface SessionOptions {
   instructions: string;
   voice?: string;

@@ -36,7 +36,10 @@ describe("callee scenarios (README's magic numbers)", () => {
     const { call, notification } = await callAndWait("+14155550104");
     expect(call).toMatchObject({ status: "busy", end_reason: "busy", answered_at: null });
     expect(call.transcript).toEqual([]);
-    expect(notification).toMatchObject({ status: "failed", failure_reason: "busy" });
+    // The default retry policy tries a busy line again in 5 minutes (attempt 2 of 3).
+    expect(notification).toMatchObject({ status: "scheduled", attempts: 1, failure_reason: null });
+    expect(Date.parse(notification.next_attempt_at) - Date.parse(call.ended_at)).toBe(300_000);
+    expect(notification.wait_reason).toMatch(/busy; attempt 2 of 3 is due at/);
   }, 40_000);
 
   it("nobody answering ends as no_answer", async () => {

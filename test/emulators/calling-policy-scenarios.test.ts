@@ -75,6 +75,18 @@ describe("emulated callees for the calling policy", () => {
   });
 });
 
+it("a callee who keeps talking never runs out of things to say", () => {
+  const line = phoneLine("keeps_talking");
+  for (let turn = 0; turn < 7; turn++) {
+    line.play(speak("Sorry, could you repeat that?"));
+    line.run(utteranceMs("Sorry, could you repeat that?") + 4000);
+  }
+  const said = line.media.observations().said;
+  expect(said).toHaveLength(7);
+  expect(said[3]).toBe(said[0]);
+  expect(line.sent.some((m) => m.event === "stop")).toBe(false);
+});
+
 describe("the emulated model's tools", () => {
   const offering = (...tools: string[]) => (tool: string) => tools.includes(tool);
 

@@ -164,7 +164,8 @@ export class ScriptedCallee {
       this.pending = { atMs: nowMs + GOODBYE_HANG_UP_MS, reply: null };
       return;
     }
-    const reply = this.scenario.replies[this.replies++] ?? CLOSING_LINE;
+    const { replies, repeatsReplies } = this.scenario;
+    const reply = (repeatsReplies && replies.length > 0 ? replies[this.replies++ % replies.length] : replies[this.replies++]) ?? CLOSING_LINE;
     this.pending = { atMs: nowMs + THINK_MS, reply };
   }
 

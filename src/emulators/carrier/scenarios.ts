@@ -17,7 +17,8 @@ export type ScenarioName =
   | "presses_digits"
   | "opts_out"
   | "asks_for_person"
-  | "phone_menu";
+  | "phone_menu"
+  | "keeps_talking";
 
 /** What the callee does in answer to the agent: says a line, or presses keys on the keypad. */
 export type CalleeReply = string | { digits: string };
@@ -47,6 +48,8 @@ export interface Scenario {
   hangsUpAfterAgentMs?: number;
   /** Never speaks. */
   silent?: boolean;
+  /** Starts the replies over when they run out, instead of saying goodbye: a call that lasts until its time limit. */
+  repeatsReplies?: boolean;
   /** An answering machine: plays this greeting and a tone, then records. */
   voicemailGreeting?: string;
   menu?: PhoneMenu;
@@ -118,6 +121,14 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
       connects: { "1": "Appointments desk, this is Sam speaking." },
     },
   },
+  keeps_talking: {
+    name: "keeps_talking",
+    outcome: "answers",
+    ringMs: 2400,
+    answeredBy: "human",
+    replies: ["Hmm, let me think about that for a moment.", "Sorry, which day did you say it was?", "And who is this calling again?"],
+    repeatsReplies: true,
+  },
 };
 
 /** The documented magic numbers (README table). Any other number confirms. */
@@ -136,6 +147,7 @@ export const MAGIC_NUMBERS: Readonly<Record<string, ScenarioName>> = {
   "+14155550112": "opts_out",
   "+14155550113": "asks_for_person",
   "+14155550114": "phone_menu",
+  "+14155550115": "keeps_talking",
 };
 
 export function scenarioFor(to: string): Scenario {

@@ -19,6 +19,7 @@ export function present(row: AgentRow): AgentResponse {
     name: row.name,
     status: row.enabled ? "active" : "disabled",
     enabled: row.enabled,
+    recording_enabled: row.recordingEnabled,
     system_prompt: row.systemPrompt,
     description: row.description,
     starting_message: row.startingMessage,
@@ -51,6 +52,7 @@ function columnsOf(body: AgentFields): Partial<AgentRow> {
   if (body.language !== undefined) columns.language = body.language === null ? null : Intl.getCanonicalLocales(body.language)[0]!;
   if (body.dtmf_rules !== undefined) columns.dtmfRules = body.dtmf_rules;
   if (body.enabled !== undefined) columns.enabled = body.enabled;
+  if (body.recording_enabled !== undefined) columns.recordingEnabled = body.recording_enabled;
   return columns;
 }
 

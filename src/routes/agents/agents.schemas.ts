@@ -62,10 +62,14 @@ const agentFields = {
     .openapi({ example: "en-US", description: "The language the agent speaks. Stored in canonical case (`en-us` becomes `en-US`)." }),
   dtmf_rules: DtmfRules.nullable().optional().openapi({ example: { "1": "confirm", "2": "reschedule" }, description: "What keypad presses mean during the call." }),
   enabled: z.boolean().optional().openapi({ example: true, description: "A disabled agent is kept but cannot be used for new notifications." }),
+  recording_enabled: z.boolean().optional().openapi({
+    example: true,
+    description: "Record this agent's calls (a two-channel WAV, see `GET /calls/{id}/recording`). On by default; applies to calls placed after the change.",
+  }),
 };
 
 export const CreateAgentBody = z
-  .strictObject({ ...agentFields, enabled: agentFields.enabled.default(true) })
+  .strictObject({ ...agentFields, enabled: agentFields.enabled.default(true), recording_enabled: agentFields.recording_enabled.default(true) })
   .openapi("CreateAgentRequest", { example: { name: "Appointment Reminder", system_prompt: ECHO_PROMPT, output_schema: ECHO_OUTPUT_SCHEMA } });
 
 export const UpdateAgentBody = z
@@ -78,6 +82,7 @@ export const Agent = z
     name: z.string().openapi({ example: "Appointment Reminder" }),
     status: z.enum(["active", "disabled"]).openapi({ example: "active", description: "`active` when enabled, `disabled` otherwise." }),
     enabled: z.boolean(),
+    recording_enabled: z.boolean().openapi({ example: true, description: "Whether this agent's calls are recorded." }),
     system_prompt: z.string().openapi({ example: ECHO_PROMPT }),
     description: z.string().nullable(),
     starting_message: z.string().nullable(),

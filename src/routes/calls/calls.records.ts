@@ -3,6 +3,7 @@ import type { CallRow } from "../../calls/dispatch";
 import type { Db } from "../../db/client";
 import { calls, transcriptEntries } from "../../db/schema";
 import { notFound } from "../../lib/errors";
+import type { RecordingStatus } from "../../recordings/recording-records";
 import type { CallDetailResponse, CallResponse } from "./calls.schemas";
 
 export function present(row: CallRow): CallResponse {
@@ -30,6 +31,9 @@ export function present(row: CallRow): CallResponse {
     analysis: row.analysis ?? null,
     analysis_error: row.analysisError,
     processed_at: row.processedAt,
+    recording: row.recordingStatus
+      ? { status: row.recordingStatus as RecordingStatus, duration_ms: row.recordingDurationMs, size_bytes: row.recordingBytes }
+      : null,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };

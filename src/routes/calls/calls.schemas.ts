@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { CALL_STATUSES, SPEAKERS } from "../../db/schema";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdSchema, TimestampSchema } from "../../lib/schemas";
+import { CallRecordingState } from "./recording.schemas";
 
 const Instant = TimestampSchema.nullable();
 
@@ -30,6 +31,7 @@ export const Call = z
     analysis: z.unknown().openapi({ description: "What was extracted with the agent's output_schema; null until processed or if extraction failed.", example: { confirmed: true, reschedule_request: null } }),
     analysis_error: z.string().nullable().openapi({ description: "Why there is no analysis, when extraction failed." }),
     processed_at: z.string().nullable().openapi({ description: "When the post-call results were worked out." }),
+    recording: CallRecordingState,
     created_at: TimestampSchema,
     updated_at: TimestampSchema,
   })

@@ -6,6 +6,7 @@ import type { Db } from "../../db/client";
 import { customerPhones, customers, notifications } from "../../db/schema";
 import type { ScriptOverrides } from "../../domain/call-script";
 import { toE164 } from "../../domain/phone-numbers";
+import { doNotCallReason, isOnDoNotCallList } from "../../domain/policy";
 import type { AppEnv } from "../../lib/app-env";
 import { projectCaller } from "../../lib/caller";
 import { ApiError } from "../../lib/errors";
@@ -16,14 +17,14 @@ import { renderScript, usableAgent, variablesAsText } from "../notifications/not
 import type { CreateCallInput } from "./one-shot.schemas";
 import type { createCall } from "./calls.routes";
 
-/** The number to call, from whichever of Elemente's two fields carried it, in E.164. */
-function numberToCall(body: CreateCallInput): string {
+/** The number to call, from whichever of Elemente's two fields carried it, in E.164, with the field's name. */
+function numberToCall(body: CreateCallInput): { phone: string; param: string } {
   const param = body.customerOverride.phoneNumber === undefined && body.customerPhone !== undefined ? "customerPhone" : "customerOverride.phoneNumber";
   const raw = body.customerOverride.phoneNumber ?? body.customerPhone;
   if (raw === undefined) throw new ApiError("validation_failed", "Send the number to call as customerOverride.phoneNumber (or customerPhone).", { param });
   const phone = toE164(raw);
   if (!phone) throw new ApiError("validation_failed", `Invalid '${param}': "${raw}" is not a valid phone number. Use E.164 format, such as +14155552671.`, { param });
-  return phone;
+  return { phone, param };
 }
 
 /** The project's customer who has this number, if any: a one-shot call reuses them rather than duplicating. */
@@ -88,7 +89,10 @@ export const createCallHandler: RouteHandler<typeof createCall, AppEnv> = async 
     throw new ApiError("unprocessable", `The "${body.channel}" channel is not supported yet; send channel "call".`, { param: "channel" });
   }
   carrierFor(c.env, await projectEnvironment(db, scope.projectId));
-  const phone = numberToCall(body);
+  const { phone, param } = numberToCall(body);
+  // A one-shot call has no notification to leave blocked, so a listed number is refused and nothing is stored.
+  const listed = await isOnDoNotCallList(db, scope.projectId, phone);
+  if (listed) throw new ApiError("unprocessable", doNotCallReason(phone, listed), { param });
   const agent = await usableAgent(db, scope.businessId, body.agentId, "agentId");
 
   const fields = Object.fromEntries((body.customerOverride.customFields ?? []).map((field) => [field.name, field.value]));
@@ -155,9 +159,9 @@ export const createCallHandler: RouteHandler<typeof createCall, AppEnv> = async 
     {
       id: notification.id,
       status: elementeStatus(notification.status),
-      agentPhone: call.fromNumber,
+      agentPhone: call?.fromNumber ?? null,
       agentEmail: null,
-      customerPhone: call.toNumber,
+      customerPhone: call?.toNumber ?? phone,
       customerEmail: customer.email,
       agentId: agent.id,
       customerId: customer.id,
@@ -167,8 +171,9 @@ export const createCallHandler: RouteHandler<typeof createCall, AppEnv> = async 
       recordingUrl: null,
       messages: [],
       duration: 0,
-      call_id: call.id,
-      call_status: call.status,
+      // Null while the calling policy holds it (outside the window, no free slot).
+      call_id: call?.id ?? null,
+      call_status: call?.status ?? null,
     },
     201,
   );

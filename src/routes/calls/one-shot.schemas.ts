@@ -70,7 +70,7 @@ export const CallInteraction = z
   .object({
     id: IdSchema.openapi({ description: "The interaction id: the notification made for this call." }),
     status: z.string().openapi({ example: "in-progress" }),
-    agentPhone: z.string().openapi({ example: "+14155550100", description: "The number the call comes from." }),
+    agentPhone: z.string().nullable().openapi({ example: "+14155550100", description: "The number the call comes from; null while no call is placed." }),
     agentEmail: z.string().nullable(),
     customerPhone: z.string().openapi({ example: "+14155552671" }),
     customerEmail: z.string().nullable(),
@@ -82,8 +82,8 @@ export const CallInteraction = z
     recordingUrl: z.string().nullable(),
     messages: z.array(z.object({ sender: z.string(), content: z.string(), timestamp: z.string() })),
     duration: z.number().openapi({ example: 0, description: "Seconds." }),
-    call_id: IdSchema.openapi({ description: "The call; read it at `GET /calls/{id}`." }),
-    call_status: z.string().openapi({ example: "queued" }),
+    call_id: IdSchema.nullable().openapi({ description: "The call; read it at `GET /calls/{id}`. Null while the calling policy holds the interaction (outside the recipient's calling window, or no free call slot): `status` then says it waits." }),
+    call_status: z.string().nullable().openapi({ example: "queued" }),
   })
   .openapi("CallInteraction");
 

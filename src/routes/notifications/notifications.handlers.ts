@@ -11,11 +11,12 @@ import { ApiError } from "../../lib/errors";
 import { newId, nowIso } from "../../lib/ids";
 import { pageClauses, toPage } from "../../lib/pagination";
 import { callsOf, present as presentCall } from "../calls/calls.records";
-import { findNotification, futureInstant, prepareScript, present, variablesAsText } from "./notifications.records";
+import { doNotCallBlock, storedOverride, updatedOverride } from "./notifications.policy";
+import { findNotification, futureInstant, prepareScript, present, projectPolicyOf, variablesAsText } from "./notifications.records";
 import type { createNotification, deleteNotification, getNotification, listNotifications, updateNotification } from "./notifications.routes";
 
 const EDITABLE = ["pending", "scheduled"] as const;
-const DELETABLE = ["pending", "failed"] as const;
+const DELETABLE = ["pending", "failed", "blocked"] as const;
 
 const messageRequired = () =>
   new ApiError("validation_failed", "Invalid 'message': required when agent_id is omitted (the LLM path), so Parley knows what to say.", { param: "message" });
@@ -44,13 +45,16 @@ export const createNotificationHandler: RouteHandler<typeof createNotification, 
     { message, context, variables, collectFeedback: body.collect_feedback, overrides },
   );
 
+  // A listed number is stored as blocked (so the client sees why) and never called.
+  const blockedBecause = await doNotCallBlock(db, scope.projectId, prepared.targetPhone);
+
   const now = nowIso();
   const row: NotificationRow = {
     id: newId(),
     projectId: scope.projectId,
     agentId,
     customerId: body.customer_id,
-    status: scheduledAt ? "scheduled" : "pending",
+    status: blockedBecause ? "blocked" : scheduledAt ? "scheduled" : "pending",
     source: "notification",
     channel: "call",
     name: body.name ?? null,
@@ -72,8 +76,8 @@ export const createNotificationHandler: RouteHandler<typeof createNotification, 
     callResult: null,
     attempts: 0,
     lastCallId: null,
-    failureReason: null,
-    retryPolicy: null,
+    failureReason: blockedBecause,
+    retryPolicy: storedOverride(body.retry_policy),
     nextAttemptAt: null,
     waitReason: null,
     transferNumber: null,
@@ -81,11 +85,14 @@ export const createNotificationHandler: RouteHandler<typeof createNotification, 
     updatedAt: now,
   };
   await db.insert(notifications).values(row);
+  const project = await projectPolicyOf(db, scope.projectId);
 
+  if (blockedBecause) return c.json({ notification: present(row, project), call: null }, 201);
   if (scheduledAt) await wakeDispatcher(c.env, scope.projectId, scheduledAt);
-  if (scheduledAt || body.dispatch === "manual") return c.json({ notification: present(row), call: null }, 201);
+  if (scheduledAt || body.dispatch === "manual") return c.json({ notification: present(row, project), call: null }, 201);
   const { notification, call } = await dispatchNotification(c.env, db, row.id);
-  return c.json({ notification: present(notification), call: { callId: call.id, status: call.status } }, 201);
+  // Held by the calling policy (outside the window, no free slot, listed): no call yet, the notification says why.
+  return c.json({ notification: present(notification, project), call: call && { callId: call.id, status: call.status } }, 201);
 };
 
 export const listNotificationsHandler: RouteHandler<typeof listNotifications, AppEnv> = async (c) => {
@@ -110,7 +117,8 @@ export const listNotificationsHandler: RouteHandler<typeof listNotifications, Ap
     .orderBy(...page.orderBy)
     .limit(page.limit)
     .offset(page.offset);
-  return c.json(toPage(rows, query, present), 200);
+  const project = await projectPolicyOf(c.get("db"), projectId);
+  return c.json(toPage(rows, query, (row) => present(row, project)), 200);
 };
 
 export const getNotificationHandler: RouteHandler<typeof getNotification, AppEnv> = async (c) => {
@@ -118,7 +126,7 @@ export const getNotificationHandler: RouteHandler<typeof getNotification, AppEnv
   const db = c.get("db");
   const row = await findNotification(db, projectId, c.req.valid("param").id);
   const attempts = await callsOf(db, row.id);
-  return c.json({ ...present(row), calls: attempts.map(presentCall) }, 200);
+  return c.json({ ...present(row, await projectPolicyOf(db, projectId)), calls: attempts.map(presentCall) }, 200);
 };
 
 export const updateNotificationHandler: RouteHandler<typeof updateNotification, AppEnv> = async (c) => {
@@ -132,7 +140,7 @@ export const updateNotificationHandler: RouteHandler<typeof updateNotification, 
   const message = body.message ?? row.message;
   if (!row.agentId && !message.trim()) throw messageRequired();
   const scheduledAt = body.scheduled_at === undefined ? row.scheduledAt : futureInstant(body.scheduled_at);
-  const status = body.scheduled_at === undefined ? row.status : scheduledAt ? "scheduled" : "pending";
+  const retryPolicy = updatedOverride(row.retryPolicy, body.retry_policy);
   const overrides = { ...((row.overrides ?? {}) as ScriptOverrides) };
   if (body.starting_message !== undefined) overrides.starting_message = body.starting_message;
   const customerId = body.customer_id ?? row.customerId;
@@ -145,12 +153,17 @@ export const updateNotificationHandler: RouteHandler<typeof updateNotification, 
     { customerId, agentId: row.agentId, preferredPhone: customerId === row.customerId ? row.targetPhone : null },
     { message, context, variables, collectFeedback, overrides },
   );
+  // The number may have been listed since creation, or the customer changed to a listed one.
+  const blockedBecause = await doNotCallBlock(db, scope.projectId, prepared.targetPhone);
+  const status = blockedBecause ? "blocked" : body.scheduled_at === undefined ? row.status : scheduledAt ? "scheduled" : "pending";
 
   const updated = await db
     .update(notifications)
     .set({
       customerId,
       status,
+      ...(blockedBecause && { failureReason: blockedBecause }),
+      ...(retryPolicy !== undefined && { retryPolicy }),
       message,
       context,
       variables,
@@ -176,7 +189,7 @@ export const updateNotificationHandler: RouteHandler<typeof updateNotification, 
   if (updated.status === "scheduled" && updated.scheduledAt && updated.scheduledAt !== row.scheduledAt) {
     await wakeDispatcher(c.env, scope.projectId, updated.scheduledAt);
   }
-  return c.json(present(updated), 200);
+  return c.json(present(updated, await projectPolicyOf(db, scope.projectId)), 200);
 };
 
 export const deleteNotificationHandler: RouteHandler<typeof deleteNotification, AppEnv> = async (c) => {
@@ -184,7 +197,7 @@ export const deleteNotificationHandler: RouteHandler<typeof deleteNotification, 
   const db = c.get("db");
   const row = await findNotification(db, projectId, c.req.valid("param").id);
   const refuse = (status: string) =>
-    new ApiError("conflict", `This notification is ${status.replace("_", " ")}; only pending or failed notifications can be deleted. Cancel it instead.`);
+    new ApiError("conflict", `This notification is ${status.replace("_", " ")}; only pending, failed or blocked notifications can be deleted. Cancel it instead.`);
   if (!(DELETABLE as readonly string[]).includes(row.status)) throw refuse(row.status);
   const deleted = await db
     .delete(notifications)

@@ -1,13 +1,24 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { noPhone, type NotificationRow, phoneToCall } from "../../calls/dispatch";
 import type { Db } from "../../db/client";
-import { agents, businesses, notifications } from "../../db/schema";
+import { agents, businesses, notifications, projects } from "../../db/schema";
+import { effectiveRetryPolicy } from "../../domain/policy";
 import { agentScript, LLM_TEMPLATE_VERSION, llmScript, type ScriptCustomer, type ScriptOverrides, variablesFor } from "../../domain/call-script";
 import { ApiError, notFound } from "../../lib/errors";
 import { findCustomer } from "../customers/customers.records";
 import type { NotificationResponse } from "./notifications.schemas";
 
-export function present(row: NotificationRow): NotificationResponse {
+/** What a notification's effective policy is read against: the project's own retry policy. */
+export interface ProjectPolicy {
+  retryPolicy: unknown;
+}
+
+export async function projectPolicyOf(db: Db, projectId: string): Promise<ProjectPolicy> {
+  const project = await db.select({ retryPolicy: projects.retryPolicy }).from(projects).where(eq(projects.id, projectId)).get();
+  return { retryPolicy: project?.retryPolicy ?? null };
+}
+
+export function present(row: NotificationRow, project: ProjectPolicy): NotificationResponse {
   const overrides = (row.overrides ?? {}) as ScriptOverrides;
   return {
     id: row.id,
@@ -34,6 +45,9 @@ export function present(row: NotificationRow): NotificationResponse {
     instructions: row.instructions,
     greeting: row.greeting,
     attempts: row.attempts,
+    retry_policy: effectiveRetryPolicy(project, row),
+    next_attempt_at: row.nextAttemptAt,
+    wait_reason: row.waitReason,
     last_call_id: row.lastCallId,
     failure_reason: row.failureReason,
     created_at: row.createdAt,

@@ -32,10 +32,13 @@ export const createNotification = createRoute({
     "LLM path: omit `agent_id` and send `message`; Parley writes the agent's prompt. A prompt with an unfilled " +
     "`{{token}}` is refused with 422 naming every missing variable, and nothing is stored. With a future `scheduled_at` " +
     "the notification is `scheduled` and called when due (higher `priority` first); with `dispatch: \"manual\"` it waits, " +
-    `\`pending\`, for \`POST /notifications/{id}/execute\`. ${scoped}`,
+    `\`pending\`, for \`POST /notifications/{id}/execute\`. When the number to call is on the project's do-not-call list, the notification ` +
+    "is stored as `blocked` with `failure_reason` saying so, nobody is called, and the answer is still 201 with `call: null` (the notification " +
+    "exists, so it can be read, reset once the number is unlisted, or deleted). `retry_policy` overrides fields of the project's retry policy for " +
+    `this notification only. ${scoped}`,
   request: { body: jsonBody(CreateNotificationBody) },
   responses: {
-    201: json(NotificationCreated, "The notification, and the call placed for it (null when scheduled or manual)."),
+    201: json(NotificationCreated, "The notification, and the call placed for it (null when scheduled, manual or blocked)."),
     ...commonErrors,
     403: errors[403],
     404: errors[404],
@@ -76,7 +79,9 @@ export const updateNotification = createRoute({
   summary: "Change a notification that has not been called yet",
   description:
     "Only while `pending` or `scheduled` (409 otherwise). The script is rendered again, so the same 404/409/422 rules as creation apply. " +
-    "`variables` replaces the whole set. A future `scheduled_at` makes it `scheduled`; `scheduled_at: null` makes it `pending` (call it with execute).",
+    "`variables` replaces the whole set. A future `scheduled_at` makes it `scheduled`; `scheduled_at: null` makes it `pending` (call it with execute). " +
+    "`retry_policy` fields are merged into this notification's override (null removes it). If the number to call is now on the do-not-call list, " +
+    "the notification becomes `blocked`.",
   request: { params: NotificationIdParam, body: jsonBody(UpdateNotificationBody) },
   responses: {
     200: json(Notification, "The updated notification."),
@@ -94,7 +99,7 @@ export const deleteNotification = createRoute({
   path: "/notifications/{id}",
   tags,
   security,
-  summary: "Delete a pending or failed notification",
+  summary: "Delete a pending, failed or blocked notification",
   description: "Its calls and their transcripts are deleted with it. Any other status answers 409: cancel a scheduled one instead.",
   request: { params: NotificationIdParam },
   responses: { 204: { description: "Deleted." }, ...commonErrors, 403: errors[403], 404: errors[404], 409: errors[409] },
@@ -114,7 +119,9 @@ export const executeNotification = createRoute({
   tags,
   security,
   summary: "Call a pending notification now",
-  description: "Only `pending` notifications (409 otherwise), such as those created with `dispatch: \"manual\"` or reset.",
+  description:
+    "Only `pending` notifications (409 otherwise), such as those created with `dispatch: \"manual\"` or reset. If the number is on the " +
+    "do-not-call list, nobody is called: the notification becomes `blocked` and the answer is 200 with `call: null`.",
   request: { params: NotificationIdParam },
   responses: { ...actionResponses, 422: errors[422], 503: unavailable },
 });
@@ -125,7 +132,9 @@ export const resetNotification = createRoute({
   tags,
   security,
   summary: "Make a notification pending again",
-  description: "For a scheduled, completed, failed or canceled notification, so it can be executed again; 409 while pending or in progress.",
+  description:
+    "For a scheduled, completed, failed, canceled or blocked notification, so it can be executed again; 409 while pending or in progress. " +
+    "A blocked one becomes pending, but is blocked again when executed or dispatched while its number is still on the do-not-call list.",
   request: { params: NotificationIdParam },
   responses: actionResponses,
 });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CALL_STATUSES, NOTIFICATION_STATUSES } from "../../db/schema";
+import { RetryPolicyOverrideSchema, RetryPolicySchema } from "../../domain/policy";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdSchema, TimestampSchema } from "../../lib/schemas";
 
@@ -32,6 +33,11 @@ const notificationFields = {
   scheduled_at: isoInstant.nullable().openapi({ description: "When to call, in the future. Omit (or null) to call now." }),
   webhook_url: httpsUrl.nullable().openapi({ example: "https://your-app.com/webhooks" }),
   webhook_events: z.array(z.enum(WEBHOOK_EVENTS)).max(WEBHOOK_EVENTS.length).nullable().openapi({ example: ["call_started", "call_completed"] }),
+  retry_policy: RetryPolicyOverrideSchema.nullable().openapi({
+    example: { max_attempts: 5, intervals_seconds: [900] },
+    description:
+      "This notification's own retry policy: any of max_attempts, retry_on, intervals_seconds, each overriding the project's. On update the fields sent are merged into the override; null removes it.",
+  }),
 };
 
 export const CreateNotificationBody = z
@@ -51,6 +57,7 @@ export const CreateNotificationBody = z
     scheduled_at: notificationFields.scheduled_at.optional(),
     webhook_url: notificationFields.webhook_url.optional(),
     webhook_events: notificationFields.webhook_events.optional(),
+    retry_policy: notificationFields.retry_policy.optional(),
     dispatch: z.enum(["immediate", "manual"]).default("immediate").openapi({
       description: "`immediate` calls now; `manual` keeps the notification `pending` until `POST /notifications/{id}/execute`. Ignored when `scheduled_at` is set.",
     }),
@@ -76,7 +83,10 @@ export const Notification = z
     variables: z.record(z.string(), z.string()).openapi({ example: ECHO_VARIABLES }),
     collect_feedback: z.boolean(),
     max_duration_seconds: z.number().int().openapi({ example: 180 }),
-    status: z.enum(NOTIFICATION_STATUSES).openapi({ example: "in_progress" }),
+    status: z.enum(NOTIFICATION_STATUSES).openapi({
+      example: "in_progress",
+      description: "`blocked`: the number is on the project's do-not-call list, so nobody is called; `failure_reason` says so.",
+    }),
     call_result: z.unknown().openapi({ example: null, description: "What was extracted from the call with the agent's output_schema." }),
     name: z.string().nullable(),
     description: z.string().nullable(),
@@ -89,7 +99,13 @@ export const Notification = z
     source: z.enum(["notification", "one_shot"]).openapi({ description: "`one_shot` when made by `POST /calls`." }),
     instructions: z.string().openapi({ description: "The rendered script the agent is given." }),
     greeting: z.string().nullable().openapi({ description: "The rendered first words, or null to let the agent open." }),
-    attempts: z.number().int().openapi({ example: 1 }),
+    attempts: z.number().int().openapi({ example: 1, description: "Calls made so far; each is an attempt of the retry policy." }),
+    retry_policy: RetryPolicySchema,
+    next_attempt_at: z.string().nullable().openapi({ example: null, description: "When the next attempt may start, while it waits (a retry or the calling window)." }),
+    wait_reason: z.string().nullable().openapi({
+      example: null,
+      description: "Why it waits, as a sentence: e.g. outside the calling window, or a retry after no answer.",
+    }),
     last_call_id: IdSchema.nullable(),
     failure_reason: z.string().nullable(),
     created_at: TimestampSchema,
@@ -102,7 +118,7 @@ export const CallRef = z
   .openapi("CallRef");
 
 export const NotificationCreated = z
-  .object({ notification: Notification, call: CallRef.nullable().openapi({ description: "The call placed now; null when scheduled or manual." }) })
+  .object({ notification: Notification, call: CallRef.nullable().openapi({ description: "The call placed now; null when scheduled, manual or blocked." }) })
   .openapi("NotificationCreated");
 
 export const NotificationPage = pageSchema(Notification, "NotificationPage");

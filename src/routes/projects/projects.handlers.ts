@@ -4,6 +4,7 @@ import { forgetApiKeys } from "../../auth/api-key-gate";
 import { defaultEnvironment } from "../../config/telephony";
 import { apiKeys, projects } from "../../db/schema";
 import { findBusinessProject, type ProjectRow } from "../../domain/business-projects";
+import { effectiveCallingWindow, effectiveConcurrency, effectiveRetryPolicy, type CallingWindow, type RetryPolicyOverride } from "../../domain/policy";
 import { prepareProject } from "../../domain/projects";
 import type { AppEnv } from "../../lib/app-env";
 import { sessionCaller } from "../../lib/caller";
@@ -18,9 +19,26 @@ export const presentProject = (p: ProjectRow) => ({
   name: p.name,
   environment: p.environment,
   rate_limit_per_minute: p.rateLimitPerMinute,
+  max_concurrent_calls: p.maxConcurrentCalls,
+  retry_policy: (p.retryPolicy as RetryPolicyOverride | null) ?? null,
+  calling_window: effectiveCallingWindow(p),
+  effective_calling_policy: {
+    max_concurrent_calls: effectiveConcurrency(p),
+    retry_policy: effectiveRetryPolicy(p),
+    calling_window: effectiveCallingWindow(p),
+  },
   created_at: p.createdAt,
   updated_at: p.updatedAt,
 });
+
+/** The calling-policy columns a request sets; a field left out is unchanged, null resets it. */
+function policyChanges(body: { max_concurrent_calls?: number | null; retry_policy?: RetryPolicyOverride | null; calling_window?: CallingWindow | null }) {
+  return {
+    ...(body.max_concurrent_calls !== undefined && { maxConcurrentCalls: body.max_concurrent_calls }),
+    ...(body.retry_policy !== undefined && { retryPolicy: body.retry_policy }),
+    ...(body.calling_window !== undefined && { callingWindow: body.calling_window ? { ...body.calling_window } : null }),
+  };
+}
 
 export const listProjectsHandler: RouteHandler<typeof listProjects, AppEnv> = async (c) => {
   const caller = sessionCaller(c);
@@ -40,14 +58,16 @@ export const listProjectsHandler: RouteHandler<typeof listProjects, AppEnv> = as
 export const createProjectHandler: RouteHandler<typeof createProject, AppEnv> = async (c) => {
   const caller = sessionCaller(c, "admin");
   const body = c.req.valid("json");
-  const project = prepareProject(c.get("db"), {
+  const db = c.get("db");
+  const { row: drafted } = prepareProject(db, {
     businessId: caller.businessId,
     name: body.name,
     environment: body.environment ?? defaultEnvironment(c.env),
     rateLimitPerMinute: body.rate_limit_per_minute ?? null,
   });
-  await project.statement;
-  return c.json(presentProject(project.row), 201);
+  const row = { ...drafted, ...policyChanges(body) };
+  await db.insert(projects).values(row);
+  return c.json(presentProject(row), 201);
 };
 
 export const getProjectHandler: RouteHandler<typeof getProject, AppEnv> = async (c) => {
@@ -69,6 +89,7 @@ export const updateProjectHandler: RouteHandler<typeof updateProject, AppEnv> = 
     ...(body.name !== undefined && { name: body.name }),
     ...(body.environment !== undefined && { environment: body.environment }),
     ...(body.rate_limit_per_minute !== undefined && { rateLimitPerMinute: body.rate_limit_per_minute }),
+    ...policyChanges(body),
   };
   if (Object.keys(changes).length === 0) return c.json(presentProject(current), 200);
   const [updated] = await db

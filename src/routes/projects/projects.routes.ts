@@ -22,7 +22,8 @@ export const createProject = createRoute({
   tags,
   summary: "Create a project",
   description:
-    "Owners and admins only. A project starts with no API key: create one with `POST /projects/{projectId}/api-keys`, so every key is named and made on purpose.",
+    "Owners and admins only. A project starts with no API key: create one with `POST /projects/{projectId}/api-keys`, so every key is named and made on purpose. " +
+    "The calling policy (`max_concurrent_calls`, `retry_policy`, `calling_window`) may be set now or later; left out, Parley's defaults apply.",
   security,
   request: { body: jsonBody(CreateProjectBody) },
   responses: {
@@ -49,8 +50,10 @@ export const updateProject = createRoute({
   method: "patch",
   path: "/projects/{projectId}",
   tags,
-  summary: "Update a project's name, environment or rate limit",
-  description: "Owners and admins only. Fields left out are unchanged.",
+  summary: "Update a project's name, environment, rate limit or calling policy",
+  description:
+    "Owners and admins only. Fields left out are unchanged; `null` returns a setting to its default. `retry_policy` and `calling_window` " +
+    "are replaced whole. Reads show each setting as set and, in `effective_calling_policy`, what applies with the defaults filled in.",
   security,
   request: { params: ProjectParams, body: jsonBody(UpdateProjectBody) },
   responses: { 200: json(ProjectSchema, "The updated project."), ...commonErrors, 403: errors[403], 404: errors[404], 415: errors[415] },

@@ -1,31 +1,35 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { webhookAttempts, webhookDeliveries, webhookEvents } from "../../db/schema";
 import type { AppEnv } from "../../lib/app-env";
 import { notFound } from "../../lib/errors";
 import { nowIso } from "../../lib/ids";
+import { pageClauses, toPage } from "../../lib/pagination";
 import type { WebhookMessage } from "../../queues";
 import { findEndpoint, pathProject } from "./webhooks.records";
 import type { listDeliveries, redeliver } from "./webhooks.routes";
-
-const RECENT = 100;
 
 export const listDeliveriesHandler: RouteHandler<typeof listDeliveries, AppEnv> = async (c) => {
   const { projectId, id } = c.req.valid("param");
   await findEndpoint(c, pathProject(c, projectId), id);
   const db = c.get("db");
+  const query = c.req.valid("query");
+  const page = pageClauses({ createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id }, query);
   const rows = await db
     .select({ delivery: webhookDeliveries, eventType: webhookEvents.type })
     .from(webhookDeliveries)
     .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-    .where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.projectId, projectId)))
-    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
-    .limit(RECENT);
-  const ids = rows.map((row) => row.delivery.id);
+    .where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.projectId, projectId), page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit)
+    .offset(page.offset);
+  // Attempts only for the rows shown (the extra row that tells whether there is more is cut off).
+  const ids = rows.slice(0, query.limit).map((row) => row.delivery.id);
   const attempts = ids.length
     ? await db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, ids)).orderBy(asc(webhookAttempts.attempt))
     : [];
-  const data = rows.map(({ delivery, eventType }) => ({
+  const positioned = rows.map((row) => ({ ...row, createdAt: row.delivery.createdAt, id: row.delivery.id }));
+  const shown = toPage(positioned, query, ({ delivery, eventType }) => ({
     id: delivery.id,
     event_id: delivery.eventId,
     event_type: eventType,
@@ -39,7 +43,7 @@ export const listDeliveriesHandler: RouteHandler<typeof listDeliveries, AppEnv> 
     last_error: delivery.lastError,
     created_at: delivery.createdAt,
   }));
-  return c.json({ data }, 200);
+  return c.json(shown, 200);
 };
 
 export const redeliverHandler: RouteHandler<typeof redeliver, AppEnv> = async (c) => {

@@ -1,5 +1,7 @@
 import { createRouter } from "../../lib/router";
 import { listDeliveriesHandler, redeliverHandler } from "./deliveries.handlers";
+import { getProjectWebhookSecretHandler, rotateProjectWebhookSecretHandler } from "./project-secret.handlers";
+import { getProjectWebhookSecret, rotateProjectWebhookSecret } from "./project-secret.routes";
 import {
   createWebhookHandler,
   deleteWebhookHandler,
@@ -18,4 +20,6 @@ export const webhooksRouter = createRouter()
   .openapi(deleteWebhook, deleteWebhookHandler)
   .openapi(rotateWebhookSecret, rotateWebhookSecretHandler)
   .openapi(listDeliveries, listDeliveriesHandler)
-  .openapi(redeliver, redeliverHandler);
+  .openapi(redeliver, redeliverHandler)
+  .openapi(getProjectWebhookSecret, getProjectWebhookSecretHandler)
+  .openapi(rotateProjectWebhookSecret, rotateProjectWebhookSecretHandler);

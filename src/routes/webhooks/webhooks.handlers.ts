@@ -1,10 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { webhookEndpoints } from "../../db/schema";
 import { newSigningSecret, sealSecret } from "../../delivery/secrets";
 import { assertWebhookUrl } from "../../delivery/url-policy";
 import type { AppEnv } from "../../lib/app-env";
 import { newId, nowIso } from "../../lib/ids";
+import { pageClauses, toPage } from "../../lib/pagination";
 import { type EndpointRow, findEndpoint, normaliseEvents, pathProject, present } from "./webhooks.records";
 import type { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, updateWebhook } from "./webhooks.routes";
 
@@ -38,13 +39,17 @@ export const createWebhookHandler: RouteHandler<typeof createWebhook, AppEnv> = 
 
 export const listWebhooksHandler: RouteHandler<typeof listWebhooks, AppEnv> = async (c) => {
   const projectId = pathProject(c, c.req.valid("param").projectId);
+  const query = c.req.valid("query");
+  const page = pageClauses({ createdAt: webhookEndpoints.createdAt, id: webhookEndpoints.id }, query);
   const rows = await c
     .get("db")
     .select()
     .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.projectId, projectId))
-    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id));
-  return c.json({ data: rows.map(present) }, 200);
+    .where(and(eq(webhookEndpoints.projectId, projectId), page.after))
+    .orderBy(...page.orderBy)
+    .limit(page.limit)
+    .offset(page.offset);
+  return c.json(toPage(rows, query, present), 200);
 };
 
 export const getWebhookHandler: RouteHandler<typeof getWebhook, AppEnv> = async (c) => {

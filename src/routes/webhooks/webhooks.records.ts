@@ -1,5 +1,5 @@
-import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { webhookEndpoints } from "../../db/schema";
 import { normaliseEvent } from "../../delivery/events";
 import type { AppEnv } from "../../lib/app-env";

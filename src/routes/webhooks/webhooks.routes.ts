@@ -4,6 +4,7 @@ import {
   CreateWebhookBody,
   DeliveryParam,
   EndpointParam,
+  ListQuery,
   ProjectParam,
   RotateBody,
   UpdateWebhookBody,
@@ -35,9 +36,9 @@ export const listWebhooks = createRoute({
   tags,
   security,
   summary: "List the project's webhook endpoints",
-  description: scoped,
-  request: { params: ProjectParam },
-  responses: { 200: json(WebhookEndpointList, "The endpoints, newest first."), ...commonErrors, 403: errors[403], 404: errors[404] },
+  description: `Newest first, a page at a time (limit/offset, or cursor from next_cursor). Disabled endpoints are listed too, with their disabled_reason. ${scoped}`,
+  request: { params: ProjectParam, query: ListQuery },
+  responses: { 200: json(WebhookEndpointList, "A page of endpoints, newest first."), ...commonErrors, 403: errors[403], 404: errors[404] },
 });
 
 export const getWebhook = createRoute({
@@ -57,7 +58,7 @@ export const updateWebhook = createRoute({
   tags,
   security,
   summary: "Change a webhook endpoint",
-  description: `Only the fields sent change. Enabling an endpoint clears its disabled_reason. ${scoped}`,
+  description: `Only the fields sent change. Enabling an endpoint (also one disabled after failing for days) clears its disabled_reason and failing_since. ${scoped}`,
   request: { params: EndpointParam, body: jsonBody(UpdateWebhookBody) },
   responses: { 200: json(WebhookEndpoint, "The updated endpoint."), ...commonErrors, 403: errors[403], 404: errors[404], 415: errors[415] },
 });
@@ -89,10 +90,10 @@ export const listDeliveries = createRoute({
   path: `${base}/{id}/deliveries`,
   tags,
   security,
-  summary: "List an endpoint's recent deliveries with their attempts",
-  description: `The latest 100 deliveries, newest first. ${scoped}`,
-  request: { params: EndpointParam },
-  responses: { 200: json(WebhookDeliveryList, "The deliveries."), ...commonErrors, 403: errors[403], 404: errors[404] },
+  summary: "List an endpoint's deliveries with their attempts",
+  description: `Newest first, a page at a time (limit/offset, or cursor from next_cursor). ${scoped}`,
+  request: { params: EndpointParam, query: ListQuery },
+  responses: { 200: json(WebhookDeliveryList, "A page of deliveries, newest first."), ...commonErrors, 403: errors[403], 404: errors[404] },
 });
 
 export const redeliver = createRoute({

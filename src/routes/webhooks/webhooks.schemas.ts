@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { DELIVERY_STATUSES } from "../../db/schema";
 import { ACCEPTED_EVENT_NAMES } from "../../delivery/events";
+import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdSchema, TimestampSchema } from "../../lib/schemas";
 
 const Url = z.string().max(2048).openapi({ example: "https://your-server.com/webhooks/echo", description: "https only; private and local hosts are refused." });
@@ -45,7 +46,8 @@ export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
   signing_secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", description: "Shown only now: store it to verify X-Echo-Signature." }),
 }).openapi("WebhookEndpointWithSecret");
 
-export const WebhookEndpointList = z.object({ data: z.array(WebhookEndpoint) }).openapi("WebhookEndpointList");
+export const ListQuery = z.object(PaginationQuery);
+export const WebhookEndpointList = pageSchema(WebhookEndpoint, "WebhookEndpointList");
 
 export const WebhookAttempt = z
   .object({ attempt: z.number().int(), status_code: z.number().int().nullable().openapi({ example: 200 }), error: z.string().nullable(), duration_ms: z.number().int(), created_at: TimestampSchema })
@@ -65,4 +67,12 @@ export const WebhookDelivery = z
     created_at: TimestampSchema,
   })
   .openapi("WebhookDelivery");
-export const WebhookDeliveryList = z.object({ data: z.array(WebhookDelivery) }).openapi("WebhookDeliveryList");
+export const WebhookDeliveryList = pageSchema(WebhookDelivery, "WebhookDeliveryList");
+
+export const ProjectWebhookSecret = z
+  .object({
+    project_id: IdSchema,
+    signing_secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", description: "Verifies X-Echo-Signature and the Standard Webhooks signature of deliveries to notifications' webhook_url." }),
+    previous_secret_expires_at: TimestampSchema.nullable().openapi({ description: "Until then the previous secret signs too (a second webhook-signature entry); null when there is no overlap." }),
+  })
+  .openapi("ProjectWebhookSecret");
