@@ -18,6 +18,12 @@ export interface CallPlan {
   maxDurationSeconds: number;
   /** Record the call (the agent's recording_enabled); a plan saved before this existed records. */
   recording: boolean;
+  /** Where the agent's transfer tool puts the callee through (E.164); null: no transfers. */
+  transferNumber?: string | null;
+  /** Left after the beep when a machine answers, rendered; null hangs up on machines. */
+  voicemailMessage?: string | null;
+  /** The agent's keypad rules (see keypad.ts). */
+  dtmfRules?: unknown;
 }
 
 export interface CallSnapshot {

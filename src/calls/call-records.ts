@@ -18,6 +18,7 @@ export interface CallChanges {
   answeredAt?: string | null;
   endedAt?: string | null;
   durationSeconds?: number | null;
+  transferredTo?: string | null;
 }
 
 export async function updateCallRow(env: Env, callId: string, changes: CallChanges): Promise<void> {

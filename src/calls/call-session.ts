@@ -6,11 +6,14 @@ import { randomToken, sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { nowIso } from "../lib/ids";
 import { callStatusFromCarrier } from "../telephony/carrier-status";
 import { parseCarrierMessage } from "../telephony/media-stream";
-import { connectStreamTwiml } from "../telephony/twiml";
+import { connectStreamTwiml, dialTwiml } from "../telephony/twiml";
 import { TwilioApiError, TwilioClient } from "../telephony/twilio-client";
 import { type CallPlan, type CallSnapshot, isTerminal } from "./call-plan";
 import { finishNotification, saveTranscriptLine, updateCallRow } from "./call-records";
+import type { AgentAction } from "./agent-tools";
 import { CallRecording } from "./call-recording";
+import { keyPress } from "./keypad";
+import { addToDoNotCallList } from "../domain/policy";
 import { CARRIER_TAG, carrierStream, closeCarrierSockets, markStreamStarted, streamStarted } from "./carrier-sockets";
 import { nextStatus } from "./call-states";
 import { Conversation } from "./conversation";
@@ -21,6 +24,10 @@ import type { SpokenLine } from "./transcript-tracker";
 
 const FAREWELL_ON_TIME_LIMIT = "I'm sorry, we've reached the time limit for this call. Thank you, and goodbye!";
 const FAREWELL_ON_REQUEST = "I have to end the call here. Thank you for your time, goodbye!";
+const KEYPAD_OPT_OUT_FAREWELL = "Understood. We won't call this number again. Goodbye!";
+const KEYPAD_TRANSFER_LINE = "One moment, I'll put you through to someone now.";
+/** A transferred call is the carrier's; this only catches one whose end was never reported. */
+const TRANSFERRED_WATCHDOG_MS = 4 * 3_600_000;
 /** How long the agent's goodbye may take to play before the line is hung up regardless. */
 const FAREWELL_TIMEOUT_MS = 20_000;
 
@@ -123,6 +130,11 @@ export class CallSession extends DurableObject<Env> {
       this.#save(state);
       await updateCallRow(this.env, state.plan.callId, { answeredBy });
       if (/^(machine_|fax)/.test(answeredBy) && !isTerminal(state.status)) {
+        // After the beep (AMD's machine_end_beep) the agent's voicemail message is left, if it has one.
+        if (state.plan.voicemailMessage && this.#conversation && answeredBy !== "fax") {
+          this.#close("voicemail_left", state.plan.voicemailMessage, { status: "voicemail" });
+          return snapshotOf(state);
+        }
         await this.#hangUpCarrier("hangUp");
         await this.#finish("voicemail", "voicemail");
         return snapshotOf(state);
@@ -177,7 +189,9 @@ export class CallSession extends DurableObject<Env> {
       this.#conversation?.calleeAudio(message.media.payload, timestamp);
       this.#recording?.callee(message.media.payload, timestamp);
     } else if (message.event === "mark") this.#conversation?.audioPlayed(message.mark.name);
-    else if (message.event === "stop") await this.#finish("completed", this.#load()?.closing?.reason ?? "callee_hung_up");
+    else if (message.event === "dtmf") this.#keyPressed(message.dtmf.digit);
+    // A transfer ends the stream, not the call: the carrier's final status callback ends it.
+    else if (message.event === "stop" && !this.#load()?.transferredTo) await this.#finish("completed", this.#load()?.closing?.reason ?? "callee_hung_up");
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -206,7 +220,7 @@ export class CallSession extends DurableObject<Env> {
     this.#conversation ??= new Conversation(this.env, state.plan.carrier, state.plan, {
       carrierStream: () => carrierStream(this.ctx),
       record: (line) => this.#record(line),
-      agentEndedCall: () => this.#close("agent_ended", null),
+      agentAction: (action) => this.#onAgentAction(action),
       modelLost: () => this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("failed", "model_unavailable"))),
       quiet: () => this.#hangUpIfFarewellPlayed(),
       played: (audio) => this.#recording?.agent(audio),
@@ -226,11 +240,11 @@ export class CallSession extends DurableObject<Env> {
 
   // ——— ending ———
 
-  /** Ends the call politely: the farewell (if any) is spoken, then the line is hung up. */
-  #close(reason: string, farewell: string | null): void {
+  /** Ends the call politely: the farewell (if any) is spoken, then the line is hung up (or put through). */
+  #close(reason: string, farewell: string | null, how: { then?: "hang_up" | "transfer"; status?: CallStatus } = {}): void {
     const state = this.#load();
     if (!state || isTerminal(state.status) || state.closing) return;
-    state.closing = { reason };
+    state.closing = { reason, ...how };
     state.deadlines.hangUp = Date.now() + FAREWELL_TIMEOUT_MS;
     this.#save(state);
     this.#armAlarm(state);
@@ -240,9 +254,66 @@ export class CallSession extends DurableObject<Env> {
 
   #hangUpIfFarewellPlayed(): void {
     const state = this.#load();
-    if (!state?.closing || isTerminal(state.status) || this.#conversation?.isQuiet === false) return;
-    const reason = state.closing.reason;
-    this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish("completed", reason)));
+    if (!state?.closing || isTerminal(state.status) || state.transferredTo || this.#conversation?.isQuiet === false) return;
+    const { reason, then, status } = state.closing;
+    if (then === "transfer") this.ctx.waitUntil(this.#putThrough());
+    else this.ctx.waitUntil(this.#hangUpCarrier("hangUp").then(() => this.#finish(status ?? "completed", reason)));
+  }
+
+  // ——— what the agent and the callee ask for ———
+
+  #onAgentAction(action: AgentAction): void {
+    if (action.kind === "end_call") this.#close("agent_ended", null);
+    // The agent has just said its acknowledgement: it is heard out, then the call ends or moves on.
+    else if (action.kind === "opt_out") this.#optOut(action.reason ?? "The callee asked not to be called again.", null);
+    else if (action.kind === "transfer") this.#close("transferred", null, { then: "transfer" });
+  }
+
+  #keyPressed(digit: string): void {
+    const state = this.#load();
+    if (!state || isTerminal(state.status) || state.closing || !this.#conversation) return;
+    const press = keyPress(state.plan.dtmfRules, digit);
+    const at = this.#conversation.nowMs;
+    this.#record({ speaker: "customer", text: `(pressed ${digit})`, startMs: at, endMs: at, interrupted: false });
+    if (press.action === "opt_out") this.#optOut(`The callee pressed ${digit} to opt out.`, KEYPAD_OPT_OUT_FAREWELL);
+    else if (press.action === "transfer" && state.plan.transferNumber) this.#close("transferred", KEYPAD_TRANSFER_LINE, { then: "transfer" });
+    else this.#conversation.keyPressed(press.text);
+  }
+
+  /** The number joins the project's do-not-call list now (not at the end of the call), then the call ends. */
+  #optOut(reason: string, farewell: string | null): void {
+    const state = this.#load();
+    if (!state) return;
+    const { projectId, to, callId } = state.plan;
+    this.ctx.waitUntil(
+      addToDoNotCallList(createDb(this.env.DB), projectId, to, { reason, source: "call", callId }).catch((e) => this.#logError("do-not-call listing failed", e)),
+    );
+    this.#close("callee_opted_out", farewell);
+  }
+
+  /** Hands the callee to the transfer number: the carrier dials it and bridges them; Parley steps out. */
+  async #putThrough(): Promise<void> {
+    const state = this.#load();
+    const number = state?.plan.transferNumber;
+    if (!state || !number || state.transferredTo || isTerminal(state.status) || !state.carrierSid) return;
+    state.transferredTo = number;
+    // The carrier ends the call when either side hangs up; only the watchdog still stands, and far off.
+    state.deadlines = { watchdog: Date.now() + TRANSFERRED_WATCHDOG_MS, maxDuration: null, hangUp: null };
+    this.#save(state);
+    this.#armAlarm(state);
+    const at = this.#conversation?.nowMs ?? 0;
+    this.#record({ speaker: "agent", text: `(transferred the call to ${number})`, startMs: at, endMs: at, interrupted: false });
+    this.#conversation?.finish();
+    try {
+      await (await this.#carrier()).updateTwiml(state.carrierSid, dialTwiml(number));
+      await updateCallRow(this.env, state.plan.callId, { transferredTo: number });
+    } catch (error) {
+      this.#logError("transfer failed", error);
+      state.transferredTo = null;
+      this.#save(state);
+      await this.#hangUpCarrier("hangUp");
+      await this.#finish("completed", "transfer_failed");
+    }
   }
 
   async #hangUpCarrier(how: "hangUp" | "cancel"): Promise<void> {
@@ -282,9 +353,13 @@ export class CallSession extends DurableObject<Env> {
     }
   }
 
-  async #finish(status: CallStatus, reason: string, extra: { errorCode?: string | null; errorMessage?: string | null; durationSeconds?: number } = {}) {
+  async #finish(finalStatus: CallStatus, finalReason: string, extra: { errorCode?: string | null; errorMessage?: string | null; durationSeconds?: number } = {}) {
     const state = this.#load();
     if (!state || isTerminal(state.status)) return;
+    // Once put through, the call ends as transferred, whoever hangs up.
+    const transferred = Boolean(state.transferredTo) && finalStatus === "completed";
+    const status: CallStatus = transferred ? "transferred" : finalStatus;
+    const reason = transferred ? "transferred" : finalReason;
     state.status = status;
     state.endReason = reason;
     state.endedAt = nowIso();
@@ -331,8 +406,10 @@ export class CallSession extends DurableObject<Env> {
       return;
     }
     if (name === "hangUp") {
+      const closing = this.#load()?.closing;
+      if (closing?.then === "transfer") return this.#putThrough();
       await this.#hangUpCarrier("hangUp");
-      await this.#finish("completed", this.#load()?.closing?.reason ?? "agent_ended");
+      await this.#finish(closing?.status ?? "completed", closing?.reason ?? "agent_ended");
       return;
     }
     // The watchdog: whatever was lost (sockets, the object's memory), the call ends here with what was saved.

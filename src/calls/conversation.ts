@@ -1,7 +1,9 @@
-import { BYTES_PER_MS, base64ToBytes, bytesToBase64 } from "../audio/mulaw";
+import { BYTES_PER_MS, base64ToBytes, bytesToBase64, FRAME_BYTES } from "../audio/mulaw";
 import { PlaybackTracker } from "../realtime/playback";
 import type { ModelEvent } from "../realtime/realtime-events";
-import { appendAudio, cancelResponse, createResponse, functionCallOutput, truncateItem } from "../realtime/realtime-events";
+import { appendAudio, cancelResponse, createResponse, functionCallOutput, truncateItem, userText } from "../realtime/realtime-events";
+import { keypadAudio } from "../audio/dtmf";
+import { type AgentAction, readToolCall } from "./agent-tools";
 import { clearMessage, markMessage, mediaMessage } from "../telephony/media-stream";
 import type { CallPlan } from "./call-plan";
 import type { Carrier } from "./endpoints";
@@ -13,8 +15,8 @@ export interface ConversationHost {
   /** The carrier's media socket and stream, once the callee has answered. */
   carrierStream(): { socket: WebSocket; streamSid: string } | null;
   record(line: SpokenLine): void;
-  /** The agent called its end_call tool. */
-  agentEndedCall(): void;
+  /** The agent called one of its tools (end the call, opt the callee out, transfer, press keys). */
+  agentAction(action: AgentAction): void;
   /** The model is gone for good (one reconnect was already tried). */
   modelLost(): void;
   /** Nothing is playing and no response is being spoken: a good moment to hang up. */
@@ -95,6 +97,36 @@ export class Conversation {
     const settled = this.#playback.onMark(mark);
     if (settled) this.#truncate(settled.itemId, settled.playedMs);
     this.#checkQuiet();
+  }
+
+  /** Ms of the callee's audio so far: the call's clock for transcript lines. */
+  get nowMs(): number {
+    return this.#inboundMs;
+  }
+
+  /** The callee pressed a key: the model is told (it answers once it is not speaking). */
+  keyPressed(text: string): void {
+    this.#model?.send(userText(text));
+    if (!this.#responseActive && this.#requested === 0) this.#requestResponse(undefined);
+  }
+
+  #onToolCall(callId: string, name: string, rawArguments: string): void {
+    const { action, output } = readToolCall(name, rawArguments, this.plan);
+    this.#model?.send(functionCallOutput(callId, output));
+    if (action.kind === "press_digits") this.#pressKeys(action.digits);
+    // A refusal's output explains it; the model answers the callee with that in mind.
+    if (action.kind === "refused") this.#requestResponse(undefined);
+    this.host.agentAction(action);
+  }
+
+  /** Key tones go straight onto the line after whatever the agent said before them. */
+  #pressKeys(digits: string): void {
+    const stream = this.host.carrierStream();
+    if (!stream) return;
+    const tones = keypadAudio(digits);
+    for (let offset = 0; offset < tones.length; offset += FRAME_BYTES) {
+      stream.socket.send(mediaMessage(stream.streamSid, bytesToBase64(tones.subarray(offset, offset + FRAME_BYTES))));
+    }
   }
 
   /** Says `text` now, cutting off whatever the agent was saying. */
@@ -181,10 +213,7 @@ export class Conversation {
         this.#record(this.#transcript.customerText(event.item_id, event.transcript, this.#inboundMs));
         break;
       case "response.function_call_arguments.done":
-        if (event.name === "end_call") {
-          this.#model?.send(functionCallOutput(event.call_id, JSON.stringify({ ok: true })));
-          this.host.agentEndedCall();
-        }
+        this.#onToolCall(event.call_id, event.name, event.arguments);
         break;
       case "response.done":
         this.#responseActive = false;

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { agents, calls, customerPhones, customers, notifications, projects } from "../db/schema";
-import type { ScriptOverrides } from "../domain/call-script";
+import { agents, businesses, calls, customerPhones, customers, notifications, projects } from "../db/schema";
+import { type ScriptOverrides, variablesFor, voicemailFor } from "../domain/call-script";
 import { EMULATOR_FROM_NUMBER } from "../emulators/credentials";
 import { ApiError, notFound } from "../lib/errors";
 import { newId, nowIso } from "../lib/ids";
@@ -54,12 +54,23 @@ async function planFor(db: Db, notification: NotificationRow, call: CallRow): Pr
   const overrides = (notification.overrides ?? {}) as ScriptOverrides;
   const agent = notification.agentId
     ? await db
-        .select({ voiceSettings: agents.voiceSettings, language: agents.language, recordingEnabled: agents.recordingEnabled })
+        .select({
+          voiceSettings: agents.voiceSettings,
+          language: agents.language,
+          recordingEnabled: agents.recordingEnabled,
+          voicemailMessage: agents.voicemailMessage,
+          transferNumber: agents.transferNumber,
+          dtmfRules: agents.dtmfRules,
+        })
         .from(agents)
         .where(eq(agents.id, notification.agentId))
         .get()
     : undefined;
-  const customer = await db.select({ language: customers.language }).from(customers).where(eq(customers.id, notification.customerId)).get();
+  const customer = await db.select().from(customers).where(eq(customers.id, notification.customerId)).get();
+  const business = agent?.voicemailMessage
+    ? await db.select({ name: businesses.name, summary: businesses.summary, industry: businesses.industry }).from(businesses).innerJoin(projects, eq(projects.businessId, businesses.id)).where(eq(projects.id, notification.projectId)).get()
+    : undefined;
+  const variables = business && customer ? variablesFor({ business, customer, request: notification.variables }) : {};
   const voice = overrides.voice ?? agent?.voiceSettings?.voice;
   const speed = overrides.speed ?? agent?.voiceSettings?.speed;
   return {
@@ -76,6 +87,9 @@ async function planFor(db: Db, notification: NotificationRow, call: CallRow): Pr
     language: overrides.language ?? agent?.language ?? customer?.language ?? null,
     maxDurationSeconds: notification.maxDurationSeconds,
     recording: agent?.recordingEnabled ?? true,
+    transferNumber: notification.transferNumber ?? agent?.transferNumber ?? null,
+    voicemailMessage: voicemailFor(agent?.voicemailMessage, variables),
+    dtmfRules: agent?.dtmfRules ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { parseModelEvent, type ModelEvent } from "../realtime/realtime-events";
 import { openRealtimeSocket } from "../realtime/realtime-socket";
-import { buildSessionUpdate, END_CALL_TOOL } from "../realtime/session-config";
+import { buildSessionUpdate } from "../realtime/session-config";
+import { toolsFor } from "./agent-tools";
 import type { CallPlan } from "./call-plan";
 import { type Carrier, modelCredentials } from "./endpoints";
 
@@ -34,7 +35,7 @@ export class ModelLink {
         voice: plan.voice ?? undefined,
         speed: plan.speed ?? undefined,
         language: plan.language,
-        tools: [END_CALL_TOOL],
+        tools: toolsFor(plan),
       }),
     );
     return link;

@@ -81,7 +81,7 @@ const nonEmpty = (text: string | null | undefined) => (text?.trim() ? text : nul
 
 /** The agent path: the agent's prompt (or the notification's own) drives the call. */
 export function agentScript(
-  agent: { systemPrompt: string; startingMessage: string | null },
+  agent: { systemPrompt: string; startingMessage: string | null; voicemailMessage?: string | null },
   overrides: ScriptOverrides | null,
   variables: Record<string, TemplateValue>,
   notes: { message?: string | null; context?: string | null } = {},
@@ -93,6 +93,8 @@ export function agentScript(
       greeting: nonEmpty(startingMessage),
       message: nonEmpty(notes.message),
       context: nonEmpty(notes.context),
+      // Rendered again when the call is placed; here so an unfilled one is refused up front.
+      voicemail: nonEmpty(agent.voicemailMessage),
     },
     variables,
   );
@@ -101,6 +103,14 @@ export function agentScript(
   if (rendered.context) parts.push(`Background for this call (use it, do not read it out): ${rendered.context}`);
   parts.push(END_CALL_RULE);
   return { instructions: parts.join("\n\n"), greeting: rendered.greeting, missing };
+}
+
+/** The agent's voicemail message for this call, or null when it has none or a placeholder is unfilled. */
+export function voicemailFor(message: string | null | undefined, variables: Record<string, TemplateValue>): string | null {
+  const text = nonEmpty(message);
+  if (!text) return null;
+  const rendered = renderTemplate(text, variables);
+  return rendered.missing.length === 0 ? rendered.text : null;
 }
 
 /** The LLM path: no agent, so Parley writes the phone agent's prompt from a versioned template. */

@@ -70,3 +70,12 @@ export function connectStreamTwiml(streamUrl: string, parameters: Record<string,
 export function hangupTwiml(): string {
   return document("<Hangup/>");
 }
+
+/**
+ * Replacing a live call's TwiML with this puts the callee through to `number` (E.164): Twilio ends
+ * the media stream, dials the number and bridges the two; the call ends when either hangs up.
+ */
+export function dialTwiml(number: string): string {
+  if (!/^\+[1-9]\d{6,14}$/.test(number)) throw new TypeError(`The transfer number "${number}" is not in E.164 form.`);
+  return document(`<Dial>${number}</Dial>`);
+}

@@ -42,7 +42,7 @@ export async function notify(setup: CallSetup, extra: Record<string, unknown> = 
   });
 }
 
-const TERMINAL = ["completed", "busy", "no_answer", "failed", "canceled", "voicemail"];
+const TERMINAL = ["completed", "busy", "no_answer", "failed", "canceled", "voicemail", "transferred"];
 
 /** Waits until the call has ended (as its API shows it) and returns it. */
 export async function waitForCallEnd(account: Account, callId: string, timeoutMs = 30_000) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectStreamTwiml, hangupTwiml } from "../../src/telephony/twiml";
+import { connectStreamTwiml, dialTwiml, hangupTwiml } from "../../src/telephony/twiml";
 
 describe("connectStreamTwiml", () => {
   it("connects the call to the media stream and passes parameters", () => {
@@ -71,5 +71,15 @@ describe("connectStreamTwiml", () => {
 describe("hangupTwiml", () => {
   it("hangs up", () => {
     expect(hangupTwiml()).toBe("<Response><Hangup/></Response>");
+  });
+});
+
+describe("dialTwiml", () => {
+  it("puts the call through to an E.164 number", () => {
+    expect(dialTwiml("+14155550199")).toBe("<Response><Dial>+14155550199</Dial></Response>");
+  });
+
+  it("refuses anything that is not an E.164 number, so nothing can be injected", () => {
+    for (const bad of ["4155550199", "+1415<Hangup/>", "", "+0123456789"]) expect(() => dialTwiml(bad)).toThrow(/E\.164/);
   });
 });

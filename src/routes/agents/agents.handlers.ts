@@ -27,7 +27,9 @@ export function present(row: AgentRow): AgentResponse {
     voice_settings: row.voiceSettings,
     language: row.language,
     dtmf_rules: row.dtmfRules as AgentResponse["dtmf_rules"],
-    variables: templateVariables(row.systemPrompt, row.startingMessage),
+    voicemail_message: row.voicemailMessage,
+    transfer_number: row.transferNumber,
+    variables: templateVariables(row.systemPrompt, row.startingMessage, row.voicemailMessage),
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };
@@ -53,6 +55,8 @@ function columnsOf(body: AgentFields): Partial<AgentRow> {
   if (body.dtmf_rules !== undefined) columns.dtmfRules = body.dtmf_rules;
   if (body.enabled !== undefined) columns.enabled = body.enabled;
   if (body.recording_enabled !== undefined) columns.recordingEnabled = body.recording_enabled;
+  if (body.voicemail_message !== undefined) columns.voicemailMessage = body.voicemail_message;
+  if (body.transfer_number !== undefined) columns.transferNumber = body.transfer_number;
   return columns;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { IdSchema, NameSchema, TimestampSchema } from "../../lib/schemas";
+import { DialableNumberSchema, IdSchema, NameSchema, TimestampSchema } from "../../lib/schemas";
 
 const MAX_PROMPT_CHARS = 20_000;
 const MAX_MESSAGE_CHARS = 2_000;
@@ -60,12 +60,29 @@ const agentFields = {
     .nullable()
     .optional()
     .openapi({ example: "en-US", description: "The language the agent speaks. Stored in canonical case (`en-us` becomes `en-US`)." }),
-  dtmf_rules: DtmfRules.nullable().optional().openapi({ example: { "1": "confirm", "2": "reschedule" }, description: "What keypad presses mean during the call." }),
+  dtmf_rules: DtmfRules.nullable().optional().openapi({
+    example: { "1": "confirm", "2": "reschedule", "9": "opt_out" },
+    description:
+      "What keypad presses mean during the call: a digit → action map. Every press reaches the agent as text with its meaning; `opt_out` (the number joins the do-not-call list) and `transfer` (put through to `transfer_number`) are carried out by Parley itself.",
+  }),
   enabled: z.boolean().optional().openapi({ example: true, description: "A disabled agent is kept but cannot be used for new notifications." }),
   recording_enabled: z.boolean().optional().openapi({
     example: true,
     description: "Record this agent's calls (a two-channel WAV, see `GET /calls/{id}/recording`). On by default; applies to calls placed after the change.",
   }),
+  voicemail_message: z
+    .string()
+    .max(MAX_MESSAGE_CHARS)
+    .refine(notBlank, "must not be empty; send null to remove it")
+    .nullable()
+    .optional()
+    .openapi({
+      example: "Hi {{recipient_first_name}}, this is {{business_name}} about your appointment. Please call us back.",
+      description: "Left after the beep when an answering machine picks up (may use `{{variables}}`); without one, Parley hangs up on machines. The call ends as `voicemail` either way.",
+    }),
+  transfer_number: DialableNumberSchema.nullable()
+    .optional()
+    .openapi({ example: "+14155550199", description: "Where the agent can put the callee through to a person (its `transfer_call` tool); without one the agent cannot transfer. A notification may set its own." }),
 };
 
 export const CreateAgentBody = z
@@ -90,6 +107,8 @@ export const Agent = z
     voice_settings: JsonObject.nullable(),
     language: z.string().nullable().openapi({ example: "en-US" }),
     dtmf_rules: DtmfRules.nullable(),
+    voicemail_message: z.string().nullable(),
+    transfer_number: z.string().nullable().openapi({ example: "+14155550199" }),
     variables: z.array(z.string()).openapi({
       example: ["appointment_time", "business_name", "doctor_name", "recipient_first_name"],
       description: "The `{{variable}}` names the system prompt and starting message use, sorted.",

@@ -20,6 +20,8 @@ export function present(row: CallRow): CallResponse {
     carrier_call_sid: row.carrierCallSid,
     answered_by: row.answeredBy,
     end_reason: row.endReason,
+    attempt: row.attempt,
+    transferred_to: row.transferredTo,
     error_code: row.errorCode,
     error_message: row.errorMessage,
     queued_at: row.queuedAt,

@@ -19,7 +19,13 @@ export const Call = z
     from: z.string().openapi({ example: "+14155550100" }),
     carrier_call_sid: z.string().nullable().openapi({ example: "CA0123456789abcdef0123456789abcdef" }),
     answered_by: z.string().nullable().openapi({ example: "human" }),
-    end_reason: z.string().nullable().openapi({ example: "agent_ended" }),
+    end_reason: z.string().nullable().openapi({
+      example: "agent_ended",
+      description:
+        "Why it ended: agent_ended, callee_hung_up, max_duration, callee_opted_out (asked not to be called again: the number is now on the do-not-call list), transferred, voicemail, voicemail_left, carrier_refused, model_unavailable, watchdog, …",
+    }),
+    attempt: z.number().int().openapi({ example: 1, description: "Which attempt of its notification this call is (1 for the first)." }),
+    transferred_to: z.string().nullable().openapi({ example: null, description: "Where the callee was put through to, for a `transferred` call." }),
     error_code: z.string().nullable(),
     error_message: z.string().nullable(),
     queued_at: TimestampSchema,

@@ -80,7 +80,7 @@ export const createNotificationHandler: RouteHandler<typeof createNotification, 
     retryPolicy: storedOverride(body.retry_policy),
     nextAttemptAt: null,
     waitReason: null,
-    transferNumber: null,
+    transferNumber: body.transfer_number ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -179,6 +179,7 @@ export const updateNotificationHandler: RouteHandler<typeof updateNotification, 
       ...(body.priority !== undefined && { priority: body.priority }),
       ...(body.webhook_url !== undefined && { webhookUrl: body.webhook_url }),
       ...(body.webhook_events !== undefined && { webhookEvents: body.webhook_events }),
+      ...(body.transfer_number !== undefined && { transferNumber: body.transfer_number }),
       updatedAt: nowIso(),
     })
     .where(and(eq(notifications.id, row.id), inArray(notifications.status, EDITABLE)))

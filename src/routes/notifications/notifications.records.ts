@@ -40,6 +40,7 @@ export function present(row: NotificationRow, project: ProjectPolicy): Notificat
     scheduled_at: row.scheduledAt,
     webhook_url: row.webhookUrl,
     webhook_events: row.webhookEvents,
+    transfer_number: row.transferNumber,
     channel: row.channel,
     source: row.source,
     instructions: row.instructions,

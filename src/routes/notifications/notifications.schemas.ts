@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { CALL_STATUSES, NOTIFICATION_STATUSES } from "../../db/schema";
 import { RetryPolicyOverrideSchema, RetryPolicySchema } from "../../domain/policy";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { IdSchema, TimestampSchema } from "../../lib/schemas";
+import { DialableNumberSchema, IdSchema, TimestampSchema } from "../../lib/schemas";
 
 const MAX_TEXT = 2_000;
 const MAX_VARIABLES = 50;
@@ -33,6 +33,10 @@ const notificationFields = {
   scheduled_at: isoInstant.nullable().openapi({ description: "When to call, in the future. Omit (or null) to call now." }),
   webhook_url: httpsUrl.nullable().openapi({ example: "https://your-app.com/webhooks" }),
   webhook_events: z.array(z.enum(WEBHOOK_EVENTS)).max(WEBHOOK_EVENTS.length).nullable().openapi({ example: ["call_started", "call_completed"] }),
+  transfer_number: DialableNumberSchema.nullable().openapi({
+    example: "+14155550199",
+    description: "Where the agent may put the callee through to a person on this notification's calls; overrides the agent's `transfer_number`.",
+  }),
   retry_policy: RetryPolicyOverrideSchema.nullable().openapi({
     example: { max_attempts: 5, intervals_seconds: [900] },
     description:
@@ -58,6 +62,7 @@ export const CreateNotificationBody = z
     webhook_url: notificationFields.webhook_url.optional(),
     webhook_events: notificationFields.webhook_events.optional(),
     retry_policy: notificationFields.retry_policy.optional(),
+    transfer_number: notificationFields.transfer_number.optional(),
     dispatch: z.enum(["immediate", "manual"]).default("immediate").openapi({
       description: "`immediate` calls now; `manual` keeps the notification `pending` until `POST /notifications/{id}/execute`. Ignored when `scheduled_at` is set.",
     }),
@@ -95,6 +100,7 @@ export const Notification = z
     scheduled_at: z.string().nullable(),
     webhook_url: z.string().nullable(),
     webhook_events: z.array(z.string()).nullable(),
+    transfer_number: z.string().nullable().openapi({ example: null, description: "This notification's own transfer number, if set." }),
     channel: z.string().openapi({ example: "call" }),
     source: z.enum(["notification", "one_shot"]).openapi({ description: "`one_shot` when made by `POST /calls`." }),
     instructions: z.string().openapi({ description: "The rendered script the agent is given." }),
