@@ -105,10 +105,19 @@ describe("POST /api/v1/agents", () => {
       voice_settings: body.voice_settings,
       language: "de-DE",
       dtmf_rules: body.dtmf_rules,
+      voicemail_message: null,
+      transfer_number: null,
       variables: ["Order ID", "aiName", "firstName"],
       created_at: res.body.created_at,
       updated_at: res.body.created_at,
     });
+  });
+
+  it("keeps a voicemail message (its variables listed) and a transfer number normalised to E.164", async () => {
+    const account = await signup();
+    const agent = await createAgent(account, { ...minimal, voicemail_message: "Hi {{recipient_first_name}}, please call back.", transfer_number: "+1 (415) 555-0199" });
+    expect(agent).toMatchObject({ voicemail_message: "Hi {{recipient_first_name}}, please call back.", transfer_number: "+14155550199" });
+    expect(agent.variables).toContain("recipient_first_name");
   });
 
   it("creates a disabled agent when asked, shown with status disabled", async () => {

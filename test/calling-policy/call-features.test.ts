@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CANNOT_TRANSFER, CONFIRMED, OPTED_OUT, TRANSFERRING } from "../../src/emulators/model/replies";
+import { CONFIRMED, OPTED_OUT, TRANSFERRING } from "../../src/emulators/model/replies";
 import { api } from "../helpers/api";
-import { carrierObservations, notify, REMINDER_AGENT, setUpCall, waitForCallEnd } from "../helpers/calls";
+import { carrierObservations, modelObservations, notify, REMINDER_AGENT, setUpCall, waitForCallEnd } from "../helpers/calls";
 
 const VOICEMAIL = "+14155550106";
 const PRESSES_1 = "+14155550111";
@@ -77,11 +77,13 @@ describe("transfer to a person", () => {
     expect(ended).toMatchObject({ status: "transferred", transferred_to: "+442071234567" });
   }, 40_000);
 
-  it("without a transfer number the agent says it cannot, and the call goes on", async () => {
-    const { call: ended } = await call(ASKS_FOR_PERSON);
+  it("without a transfer number the agent is not offered the tool, and the call is not transferred", async () => {
+    const marker = `Dr. ${crypto.randomUUID().slice(0, 8)}`;
+    const { call: ended } = await call(ASKS_FOR_PERSON, {}, { variables: { appointment_time: "Friday at 9 AM", doctor_name: marker } });
     expect(ended.status).toBe("completed");
     expect(ended.transferred_to).toBeNull();
-    expect(said(ended, "agent")).toContain(CANNOT_TRANSFER);
+    const tools = ((await modelObservations(marker)).session.tools as unknown as { name: string }[]).map((t) => t.name);
+    expect(tools).toEqual(["end_call", "add_to_do_not_call", "press_digits"]);
   }, 40_000);
 
   it("refuses a transfer number that is not a phone number", async () => {
