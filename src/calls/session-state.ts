@@ -17,7 +17,7 @@ export interface SessionState {
    * Set once Parley decided to end the call: why, what happens once the farewell has played (hang
    * up, the default, or put the callee through), and the status to end with (default completed).
    */
-  closing: { reason: string; then?: "hang_up" | "transfer"; status?: CallStatus } | null;
+  closing: { reason: string; afterwards?: "hang_up" | "transfer"; status?: CallStatus } | null;
   /** Where the callee was put through to; from then on the carrier has the call, not Parley. */
   transferredTo?: string | null;
   /** Epoch ms of each pending timeout; the object's one alarm is set to the earliest. */

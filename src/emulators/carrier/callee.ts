@@ -172,7 +172,10 @@ export class ScriptedCallee {
   /** A menu talks over whoever called (it is a recording) and repeats itself until a key comes. */
   private waitForKey(line: LineState): void {
     if (line.calleeSpeaking || line.nowMs - this.lastVoiceMs < PROMPT_MS) return;
-    if (this.menuPrompts! >= MENU_PROMPTS) return this.hangUp("menu_timed_out");
+    if (this.menuPrompts! >= MENU_PROMPTS) {
+      this.hangUp("menu_timed_out");
+      return;
+    }
     this.menuPrompts!++;
     this.say(this.scenario.menu!.prompt);
   }
