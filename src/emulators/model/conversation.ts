@@ -8,7 +8,7 @@ import { isObject, type Json, mergeSession, offersTool, realtimeId, turnDetectio
 
 /** What the emulated model saw of its client, for tests and the benchmark to assert on. */
 export interface ModelObservations {
-  /** Every client event type received, in order. */
+  /** Every client event type received, in order (a run of `input_audio_buffer.append` once). */
   events: string[];
   truncates: { item_id: string; audio_end_ms: number }[];
   cancels: { response_id: string | null; active: boolean }[];
@@ -51,7 +51,8 @@ export class Conversation {
     try {
       const event = parseClientEvent(message);
       clientEventId = event.event_id;
-      this.#seen.events.push(event.type);
+      // Audio comes 50 times a second for as long as the call lasts: a run of appends is noted once, so this log stays small.
+      if (event.type !== "input_audio_buffer.append" || this.#seen.events.at(-1) !== event.type) this.#seen.events.push(event.type);
       const handler = this.#handlers[event.type];
       if (!handler) {
         const supported = Object.keys(this.#handlers).join(", ");
