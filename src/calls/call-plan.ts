@@ -24,6 +24,8 @@ export interface CallPlan {
   voicemailMessage?: string | null;
   /** The agent's keypad rules (see keypad.ts). */
   dtmfRules?: unknown;
+  /** Which attempt of its notification this call is (1 for the first). */
+  attempt?: number;
 }
 
 export interface CallSnapshot {

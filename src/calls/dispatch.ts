@@ -90,6 +90,7 @@ async function planFor(db: Db, notification: NotificationRow, call: CallRow): Pr
     transferNumber: notification.transferNumber ?? agent?.transferNumber ?? null,
     voicemailMessage: voicemailFor(agent?.voicemailMessage, variables),
     dtmfRules: agent?.dtmfRules ?? null,
+    attempt: call.attempt,
   };
 }
 

@@ -65,7 +65,7 @@ export abstract class SessionCore extends DurableObject<Env> {
     if (status === "in_progress") {
       const { projectId, callId, notificationId } = state.plan;
       this.ctx.waitUntil(
-        emitEvent(this.env, createDb(this.env.DB), { projectId, type: "call.started", callId, notificationId, data: { call_id: callId, status } }).catch((e) =>
+        emitEvent(this.env, createDb(this.env.DB), { projectId, type: "call.started", callId, notificationId, data: { call_id: callId, status, attempt: state.plan.attempt ?? 1 } }).catch((e) =>
           this.logError("call.started event failed", e),
         ),
       );

@@ -3,8 +3,8 @@ import { MULAW_TO_PCM, WAV_BLOCK_BYTES, WAV_CONTENT_TYPE, WAV_HEADER_BYTES, wavD
 
 /** R2's multipart rules: every part but the last the same size, at least 5 MiB; at most 10,000 parts. */
 export const PART_BYTES = 5 * 1024 * 1024;
-/** Audio is staged in storage this much at a time: ~8 s of the call, one storage write. */
-export const CHUNK_BYTES = 256 * 1024;
+/** Audio is staged in storage this much at a time: ~2 s of the call, one storage write short enough not to stall the other calls sharing the isolate. */
+export const CHUNK_BYTES = 64 * 1024;
 const UPLOAD_ATTEMPTS = 2;
 
 export type RecordingBucket = Pick<R2Bucket, "put" | "createMultipartUpload" | "resumeMultipartUpload">;

@@ -1,5 +1,7 @@
 import { createRouter } from "../../lib/router";
 import * as actions from "./notifications.actions";
+import * as deliveries from "./deliveries.handlers";
+import * as deliveryRoutes from "./deliveries.routes";
 import * as handlers from "./notifications.handlers";
 import * as routes from "./notifications.routes";
 
@@ -12,4 +14,6 @@ export const notificationsRouter = createRouter()
   .openapi(routes.deleteNotification, handlers.deleteNotificationHandler)
   .openapi(routes.executeNotification, actions.executeNotificationHandler)
   .openapi(routes.resetNotification, actions.resetNotificationHandler)
-  .openapi(routes.cancelNotification, actions.cancelNotificationHandler);
+  .openapi(routes.cancelNotification, actions.cancelNotificationHandler)
+  .openapi(deliveryRoutes.listNotificationDeliveries, deliveries.listNotificationDeliveriesHandler)
+  .openapi(deliveryRoutes.redeliverNotificationDelivery, deliveries.redeliverNotificationDeliveryHandler);
