@@ -230,8 +230,11 @@ export class Conversation {
     const audio = base64ToBytes(delta);
     this.#speakingItem = itemId;
     this.#transcript.agentAudio(itemId, this.#inboundMs, audio.length);
-    for (const frame of this.#playback.frames(itemId, audio)) {
-      stream.socket.send(mediaMessage(stream.streamSid, bytesToBase64(frame.payload)));
+    const frames = this.#playback.frames(itemId, audio);
+    // A delta of one frame or less goes out as it came: no need to encode the same bytes again.
+    const asIs = frames.length === 1 && audio.length <= FRAME_BYTES;
+    for (const frame of frames) {
+      stream.socket.send(mediaMessage(stream.streamSid, asIs ? delta : bytesToBase64(frame.payload)));
       stream.socket.send(markMessage(stream.streamSid, frame.mark));
     }
   }
