@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { customers, notifications, type projects } from "../db/schema";
+import { notifications, type projects } from "../db/schema";
 import { callingWindowDecision, doNotCallReason, effectiveCallingWindow, isOnDoNotCallList } from "../domain/policy";
 import { nowIso } from "../lib/ids";
 
@@ -17,11 +17,10 @@ export type Hold =
  * good), then the recipient's calling window (until it opens). They run again on every attempt,
  * because the list and the clock change while a notification waits.
  */
-export async function policyHold(db: Db, project: ProjectPolicy, customerId: string, to: string, reachesPeople: boolean, now = new Date()): Promise<Hold | null> {
+export async function policyHold(db: Db, project: ProjectPolicy, customerTimezone: string | null, to: string, reachesPeople: boolean, now = new Date()): Promise<Hold | null> {
   const listed = await isOnDoNotCallList(db, project.id, to);
   if (listed) return { kind: "blocked", reason: doNotCallReason(to, listed) };
-  const customer = await db.select({ timezone: customers.timezone }).from(customers).where(eq(customers.id, customerId)).get();
-  const decision = callingWindowDecision({ window: effectiveCallingWindow(project), customerTimezone: customer?.timezone ?? null, phone: to, now, reachesPeople });
+  const decision = callingWindowDecision({ window: effectiveCallingWindow(project), customerTimezone, phone: to, now, reachesPeople });
   if (decision.allowed) return null;
   return { kind: "outside_window", until: decision.nextAllowedAt, reason: decision.reason };
 }

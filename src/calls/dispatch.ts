@@ -50,7 +50,9 @@ function insertCallIf(db: Db, row: CallRow, condition: SQL) {
   return db.insert(calls).select(sql`SELECT ${sql.join(values, sql`, `)} WHERE ${condition}`);
 }
 
-async function planFor(db: Db, notification: NotificationRow, call: CallRow): Promise<CallPlan> {
+type CustomerRow = typeof customers.$inferSelect;
+
+async function planFor(db: Db, notification: NotificationRow, call: CallRow, customer: CustomerRow | undefined): Promise<CallPlan> {
   const overrides = (notification.overrides ?? {}) as ScriptOverrides;
   const agent = notification.agentId
     ? await db
@@ -66,7 +68,6 @@ async function planFor(db: Db, notification: NotificationRow, call: CallRow): Pr
         .where(eq(agents.id, notification.agentId))
         .get()
     : undefined;
-  const customer = await db.select().from(customers).where(eq(customers.id, notification.customerId)).get();
   const business = agent?.voicemailMessage
     ? await db.select({ name: businesses.name, summary: businesses.summary, industry: businesses.industry }).from(businesses).innerJoin(projects, eq(projects.businessId, businesses.id)).where(eq(projects.id, notification.projectId)).get()
     : undefined;
@@ -156,7 +157,9 @@ export async function dispatchNotification(env: Env, db: Db, notificationId: str
   const carrier = carrierFor(env, project.environment);
   const to = await phoneToCall(db, found.customerId, found.targetPhone);
   if (!to) throw noPhone();
-  const hold = await policyHold(db, project, found.customerId, to, carrier === "twilio");
+  // Read once: its timezone decides the calling window, its name and fields the voicemail message.
+  const customer = await db.select().from(customers).where(eq(customers.id, found.customerId)).get();
+  const hold = await policyHold(db, project, customer?.timezone ?? null, to, carrier === "twilio");
   if (hold) return held(env, db, found, hold);
 
   const call = newCallRow(env, found, carrier, to);
@@ -190,7 +193,7 @@ export async function dispatchNotification(env: Env, db: Db, notificationId: str
   }
 
   try {
-    await placeCall(env, await planFor(db, notification, call));
+    await placeCall(env, await planFor(db, notification, call, customer));
   } catch (error) {
     await markPlacementFailed(db, notification.id, call.id, error);
     await gate.free(project.id, call.id);
