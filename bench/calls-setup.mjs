@@ -52,13 +52,16 @@ export async function setUp(base, customers) {
     headers: { authorization: `Bearer ${account.access_token}` },
   });
   const headers = { "x-api-key": project.api_key };
-  const agent = await call(base, "/api/v1/agents", { body: { name: "Echo bench", system_prompt: "You repeat what you hear." }, headers });
+  const agent = await call(base, "/api/v1/agents", { body: { name: "Echo bench", system_prompt: "You repeat what you hear.", recording_enabled: RECORDING }, headers });
   const customerIds = await pool(Array.from({ length: customers }, (_, i) => i), 8, async (i) => {
     const customer = await call(base, "/api/v1/customers", { body: { first_name: "Bench", last_name: `Caller ${i}`, phone: fictionalNumber(i) }, headers });
     return customer.id;
   });
   return { headers, agentId: agent.id, customerIds };
 }
+
+/** BENCH_CALL_RECORDING=0 measures the relay without the call's recording (on by default, as for users). */
+const RECORDING = process.env.BENCH_CALL_RECORDING !== "0";
 
 /** One notification per call, dialled at once; returns the ids of the calls Parley placed. */
 export async function placeCalls(base, account, n, maxDurationSeconds, problems) {

@@ -1,7 +1,7 @@
 import { CallRecorder } from "../recordings/call-recorder";
 import { markRecording, markRecordingFailed, markRecordingSaved, recordingKey } from "../recordings/recording-records";
 import { durableRecordingStore } from "../recordings/recording-store";
-import { RecordingUpload } from "../recordings/recording-upload";
+import { RecordingUpload, randomStagingDelay } from "../recordings/recording-upload";
 import type { CallPlan } from "./call-plan";
 import { CLOSING_GRACE_SECONDS } from "./session-state";
 
@@ -24,6 +24,7 @@ export class CallRecording {
     this.#recorder = new CallRecorder(env.RECORDINGS, key, durableRecordingStore(storage), {
       // The carrier's own time limit, with room for the goodbye: nothing past it is a real call.
       maxMs: (plan.maxDurationSeconds + 2 * CLOSING_GRACE_SECONDS) * 1000,
+      stagingDelayBytes: randomStagingDelay(),
     });
     this.#started = markRecording(env, callId, key).catch((error) => this.#log("recording status write failed", error));
   }

@@ -1,4 +1,5 @@
-import { BYTES_PER_MS, base64ToBytes, bytesToBase64, FRAME_BYTES } from "../audio/mulaw";
+import { BYTES_PER_MS, bytesToBase64, FRAME_BYTES } from "../audio/mulaw";
+import { decodeBase64Into, decodedLength } from "../lib/base64";
 import { PlaybackTracker } from "../realtime/playback";
 import type { ModelEvent } from "../realtime/realtime-events";
 import { appendAudio, cancelResponse, createResponse, functionCallOutput, truncateItem, userText } from "../realtime/realtime-events";
@@ -227,10 +228,12 @@ export class Conversation {
   #agentAudio(itemId: string, delta: string): void {
     const stream = this.host.carrierStream();
     if (!stream || !this.#playback.accepts(itemId)) return;
-    const audio = base64ToBytes(delta);
+    const audio = new Uint8Array(Math.max(0, decodedLength(delta)));
+    // Audio that is not base64 is not audio: nothing of it can be played.
+    if (decodeBase64Into(delta, audio) < 0) return;
     this.#speakingItem = itemId;
     this.#transcript.agentAudio(itemId, this.#inboundMs, audio.length);
-    const frames = this.#playback.frames(itemId, audio);
+    const frames = this.#playback.frames(itemId, audio, true);
     // A delta of one frame or less goes out as it came: no need to encode the same bytes again.
     const asIs = frames.length === 1 && audio.length <= FRAME_BYTES;
     for (const frame of frames) {

@@ -1,5 +1,5 @@
 import { BYTES_PER_MS } from "../audio/mulaw";
-import { decodeBase64Into, decodedLength } from "./base64";
+import { decodeBase64Into, decodedLength } from "../lib/base64";
 import type { RecordingStore } from "./recording-store";
 import { type RecordingBucket, RecordingUpload, type SavedRecording } from "./recording-upload";
 import { LEFT, RIGHT, StereoTimeline } from "./stereo-timeline";
@@ -13,6 +13,7 @@ export interface RecorderOptions {
   maxMs: number;
   partBytes?: number;
   chunkBytes?: number;
+  stagingDelayBytes?: number;
 }
 
 /**

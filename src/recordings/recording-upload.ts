@@ -7,6 +7,11 @@ export const PART_BYTES = 5 * 1024 * 1024;
 export const CHUNK_BYTES = 64 * 1024;
 const UPLOAD_ATTEMPTS = 2;
 
+/** A staging delay somewhere within a chunk, whole stereo samples, so recordings started together stage apart. */
+export function randomStagingDelay(chunkBytes = CHUNK_BYTES): number {
+  return Math.floor(Math.random() * (chunkBytes / WAV_BLOCK_BYTES)) * WAV_BLOCK_BYTES;
+}
+
 export type RecordingBucket = Pick<R2Bucket, "put" | "createMultipartUpload" | "resumeMultipartUpload">;
 
 export interface SavedRecording {
@@ -20,9 +25,14 @@ export interface SavedRecording {
  * chunk buffer; each full chunk is staged in the Durable Object's storage, and each full part
  * (a whole number of chunks) is uploaded with `uploadPart` and dropped from storage. Part 1
  * starts with the WAV header, whose lengths are only known at the end, so it stays staged and is
- * uploaded last; a recording shorter than one part is a single `put`. Memory per call is one
- * chunk however long the call, where a part buffer (5 MiB) per call would crowd the isolate that
+ * uploaded last; a recording shorter than one part is a single `put`. Memory per call is two
+ * chunks however long the call, where a part buffer (5 MiB) per call would crowd the isolate that
  * many calls' objects can share.
+ *
+ * A full chunk may be staged a little after it fills, `stagingDelayBytes` into the next one (a
+ * call picks it at random, see `randomStagingDelay`): calls placed together fill their chunks
+ * together, and fifty storage writes at the same instant stall every call in the isolate at once,
+ * where spread over the ~2 s a chunk takes to fill they pass unnoticed. Hence two chunk buffers.
  */
 export class RecordingUpload {
   readonly #bucket: RecordingBucket;
@@ -30,7 +40,11 @@ export class RecordingUpload {
   readonly #record: UploadRecord;
   readonly #chunkBytes: number;
   readonly #chunksPerPart: number;
+  readonly #stagingDelay: number;
   #chunk: Uint8Array;
+  /** A full chunk not yet staged, and an empty buffer to fill after the next one. */
+  #full: Uint8Array | null = null;
+  #spare: Uint8Array | null = null;
   #view: DataView;
   /** The next byte of the chunk to write; chunk 0 begins after room for the header. */
   #fill = WAV_HEADER_BYTES;
@@ -44,7 +58,7 @@ export class RecordingUpload {
   #closed = false;
   #aborted = false;
 
-  constructor(bucket: RecordingBucket, key: string, store: RecordingStore, options: { partBytes?: number; chunkBytes?: number } = {}) {
+  constructor(bucket: RecordingBucket, key: string, store: RecordingStore, options: { partBytes?: number; chunkBytes?: number; stagingDelayBytes?: number } = {}) {
     const partBytes = options.partBytes ?? PART_BYTES;
     this.#chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     if (partBytes % this.#chunkBytes !== 0 || this.#chunkBytes % WAV_BLOCK_BYTES !== 0 || this.#chunkBytes <= WAV_HEADER_BYTES) {
@@ -53,6 +67,7 @@ export class RecordingUpload {
     this.#bucket = bucket;
     this.#store = store;
     this.#chunksPerPart = partBytes / this.#chunkBytes;
+    this.#stagingDelay = Math.min(options.stagingDelayBytes ?? 0, this.#chunkBytes - WAV_BLOCK_BYTES);
     this.#chunk = new Uint8Array(this.#chunkBytes);
     this.#view = new DataView(this.#chunk.buffer);
     this.#record = { key, uploadId: null, parts: [] };
@@ -83,7 +98,8 @@ export class RecordingUpload {
       }
       this.#fill = offset;
       this.#dataBytes += n * WAV_BLOCK_BYTES;
-      if (this.#fill === this.#chunkBytes) this.#stageChunk();
+      if (this.#fill === this.#chunkBytes) this.#nextChunk();
+      if (this.#full && this.#fill >= this.#stagingDelay) this.#stageFull();
     }
   }
 
@@ -141,9 +157,23 @@ export class RecordingUpload {
     this.#store.clear();
   }
 
-  #stageChunk(): void {
-    this.#store.putChunk(this.#staged++, this.#chunk);
+  /** The chunk is full: it waits to be staged while the spare buffer fills. */
+  #nextChunk(): void {
+    // One append can run past the delay and fill the chunk too: the waiting one goes first.
+    if (this.#full) this.#stageFull();
+    this.#full = this.#chunk;
+    this.#chunk = this.#spare ?? new Uint8Array(this.#chunkBytes);
+    this.#spare = null;
+    this.#view = new DataView(this.#chunk.buffer);
     this.#fill = 0;
+  }
+
+  #stageFull(): void {
+    const full = this.#full!;
+    this.#store.putChunk(this.#staged++, full);
+    // The store keeps a copy, so the buffer is free for the chunk after this one.
+    this.#spare = full;
+    this.#full = null;
     if (this.#staged % this.#chunksPerPart !== 0) return;
     const part = this.#staged / this.#chunksPerPart;
     // Part 1 waits for the header; every later full part goes now, one upload at a time.
@@ -158,6 +188,7 @@ export class RecordingUpload {
 
   /** The partly filled chunk at the end (never empty for a recording of no audio: it holds the header's room). */
   #stageTail(): void {
+    if (this.#full) this.#stageFull();
     if (this.#fill > 0) {
       this.#store.putChunk(this.#staged++, this.#chunk.slice(0, this.#fill));
       this.#tailBytes = this.#fill;
@@ -166,6 +197,8 @@ export class RecordingUpload {
   }
 
   #releaseBuffer(): void {
+    this.#full = null;
+    this.#spare = null;
     this.#chunk = new Uint8Array(0);
     this.#view = new DataView(this.#chunk.buffer);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bytesToBase64, decodeSample, SILENCE } from "../../src/audio/mulaw";
 import { PlaybackTracker } from "../../src/realtime/playback";
-import { decodeBase64Into } from "../../src/recordings/base64";
+import { decodeBase64Into } from "../../src/lib/base64";
 import { CallRecorder } from "../../src/recordings/call-recorder";
 import { parseRange } from "../../src/recordings/serve-recording";
 import { fakeBucket, memoryStore } from "./fakes";

@@ -63,6 +63,32 @@ describe("the recording's multipart upload", () => {
     expect(r2.log.includes("createMultipartUpload")).toBe(fileBytes > PART);
   });
 
+  it("stages a full chunk only once the next holds the staging delay, and keeps one that the end catches waiting", async () => {
+    const r2 = fakeBucket(PART);
+    const store = memoryStore();
+    const upload = new RecordingUpload(r2.bucket, "rec.wav", store, { partBytes: PART, chunkBytes: CHUNK, stagingDelayBytes: 16 });
+    const { left, right } = audio(samplesForBytes(CHUNK + 12));
+    upload.appendStereo(left, right, 0, samplesForBytes(CHUNK));
+    expect(store.keys()).toEqual(["upload"]); // chunk 0 is full, waiting
+    upload.appendStereo(left, right, samplesForBytes(CHUNK), 3);
+    expect(store.keys()).toEqual(["upload"]); // 12 bytes of the next: not yet
+    upload.appendStereo(left, right, samplesForBytes(CHUNK) + 3, 1);
+    expect(store.keys()).toEqual(["chunk:0", "upload"]);
+
+    // A recording that ends while a chunk waits still has every sample.
+    const early = new RecordingUpload(r2.bucket, "early.wav", memoryStore(), { partBytes: PART, chunkBytes: CHUNK, stagingDelayBytes: 48 });
+    feed(early, left, right);
+    expect((await early.finish()).bytes).toBe(CHUNK + 12);
+    expect(parseWav(r2.objects.get("early.wav")!).left).toEqual(Int16Array.from(left, (b) => MULAW_TO_PCM[b]!));
+
+    // Appends larger than a chunk fill the next one before the delay is checked: nothing is lost.
+    const big = audio(samplesForBytes(3 * PART));
+    const bulky = new RecordingUpload(r2.bucket, "bulky.wav", memoryStore(), { partBytes: PART, chunkBytes: CHUNK, stagingDelayBytes: 60 });
+    for (let i = 0; i < big.left.length; i += 40) bulky.appendStereo(big.left, big.right, i, Math.min(40, big.left.length - i));
+    expect((await bulky.finish()).bytes).toBe(3 * PART);
+    expect(parseWav(r2.objects.get("bulky.wav")!).right).toEqual(Int16Array.from(big.right, (b) => MULAW_TO_PCM[b]!));
+  });
+
   it("aborts the multipart upload and forgets the staged audio when a part cannot be uploaded", async () => {
     const r2 = fakeBucket(PART, { failPart: 2 });
     const store = memoryStore();
