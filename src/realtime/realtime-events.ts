@@ -85,6 +85,8 @@ export function parseModelEvent(data: string): ModelEvent | null {
       return r ? { type: o.type, response: r } : null;
     }
     case "response.output_audio.delta":
+      // Fifty a second per call: the parsed event is handed on as it is, not copied field by field.
+      return isString(o.response_id) && isString(o.item_id) && isString(o.delta) ? (o as ModelEvent) : null;
     case "response.output_audio_transcript.delta": {
       const ref = itemRef(o);
       return ref && isString(o.delta) ? { type: o.type, ...ref, delta: o.delta } : null;

@@ -26,7 +26,7 @@ describe("parseModelEvent: server events", () => {
   });
 
   it("reads response.output_audio.delta with its item and base64 audio untouched", () => {
-    expect(parse({ type: "response.output_audio.delta", ...envelope, delta: "//8A/w==" })).toEqual({
+    expect(parse({ type: "response.output_audio.delta", ...envelope, delta: "//8A/w==" })).toMatchObject({
       type: "response.output_audio.delta",
       response_id: "resp_1",
       item_id: "item_1",

@@ -47,12 +47,12 @@ describe("parseCarrierMessage reads every Twilio event", () => {
   }
 
   it("ignores fields it does not use, so Twilio can add some", () => {
-    expect(parse({ ...FRAMES.mark, added: { by: "Twilio" } })).toEqual(FRAMES.mark);
+    expect(parse({ ...FRAMES.mark, added: { by: "Twilio" } })).toMatchObject(FRAMES.mark);
   });
 
   it("ignores added fields on media frames too, at the envelope and inside media", () => {
     const added = { ...FRAMES.media, added: 1, media: { ...FRAMES.media.media, extra: "x" } };
-    expect(parse(added)).toEqual(FRAMES.media);
+    expect(parse(added)).toMatchObject(FRAMES.media);
   });
 
   it("reads a start without customParameters as having none", () => {
