@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { apiKeys, projects } from "../db/schema";
 import type { Caller } from "../lib/app-env";
-import { type RateLimitDecision, takeFromWindow, type Window } from "../rate-limit/window";
+import { type RateLimitDecision, takeFromWindow, type Window, windowWorthSaving } from "../rate-limit/window";
 
 type ApiKeyCaller = Extract<Caller, { kind: "api_key" }>;
 
@@ -32,6 +32,7 @@ export class ApiKeyGate extends DurableObject<Env> {
   #record: KeyRecord | null | undefined;
   #loadedAtMs = 0;
   #window: Window | undefined;
+  #windowSavedAtMs = 0;
 
   async admit(keyHash: string): Promise<Admission> {
     const now = Date.now();
@@ -46,7 +47,10 @@ export class ApiKeyGate extends DurableObject<Env> {
     this.#window ??= this.ctx.storage.kv.get<Window>("window");
     const { window, decision } = takeFromWindow(this.#window, limit, WINDOW_MS, now);
     this.#window = window;
-    this.ctx.storage.kv.put("window", window);
+    if (windowWorthSaving(window, limit, this.#windowSavedAtMs, now)) {
+      this.ctx.storage.kv.put("window", window);
+      this.#windowSavedAtMs = now;
+    }
     return {
       admitted: true,
       caller: { kind: "api_key", apiKeyId: key.apiKeyId, projectId: key.projectId, businessId: key.businessId, rateLimitPerMinute: limit },

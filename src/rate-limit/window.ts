@@ -27,3 +27,16 @@ export function takeFromWindow(current: Window | undefined, limit: number, windo
   };
   return { window, decision };
 }
+
+/** How often a window in use is written to its object's storage (it is counted in memory). */
+export const SAVE_WINDOW_EVERY_MS = 1_000;
+
+/**
+ * Whether to write the window now: a storage write is a durable commit, far dearer than the
+ * count itself, so not on every request. Written once a second while in use, and on the request
+ * that exhausts it, so an object that restarts lets through at most one second's worth more —
+ * and never a fresh allowance after a refusal.
+ */
+export function windowWorthSaving(window: Window, limit: number, savedAtMs: number, nowMs: number): boolean {
+  return nowMs - savedAtMs >= SAVE_WINDOW_EVERY_MS || window.count === limit || window.startMs > savedAtMs;
+}
