@@ -28,7 +28,8 @@ export function derive(row) {
     rssFlat: Math.abs(rssGrowth) <= 0.1 * Math.abs(rssPerCall),
     heapPerCall: heapKnown ? (start.live - idle.live) / row.n : Number.NaN,
     heapGrowth: heapKnown ? (end.live - start.live) / row.n : Number.NaN,
-    heapFlat: heapKnown && Math.abs(end.live - start.live) / row.n <= FLAT_HEAP_BYTES,
+    // Flat means it does not grow with the call; a heap that ends smaller (warm-up garbage gone) is flat.
+    heapFlat: heapKnown && (end.live - start.live) / row.n <= FLAT_HEAP_BYTES,
     meets: row.inbound[1] < TARGET_P99_MS && row.outbound[1] < TARGET_P99_MS,
   };
 }

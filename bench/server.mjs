@@ -25,10 +25,12 @@ function snapshot() {
  * `vars` become `--var NAME:VALUE` arguments of `wrangler dev` (e.g. credentials, adapter bases);
  * `snapshot` runs a copy of the tree as it is now, on its own local state, instead of the tree itself.
  */
-export async function startParley(port, { vars = {}, snapshot: copy = false } = {}) {
+export async function startParley(port, { vars = {}, snapshot: copy = false, inspector = true } = {}) {
   const dir = copy ? snapshot() : null;
   const args = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  const child = spawn("npm", ["start", ...(args.length ? ["--", ...args] : [])], { cwd: dir ?? root, env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // Without the inspector: the same worker and state through wrangler's API (see quiet-worker.mjs).
+  const command = inspector ? ["npm", ["start", ...(args.length ? ["--", ...args] : [])]] : ["node", [join(root, "bench", "quiet-worker.mjs"), String(port)]];
+  const child = spawn(command[0], command[1], { cwd: dir ?? root, env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const exited = new Promise((resolve) => child.on("exit", resolve));
   let log = "";
   child.stdout.on("data", (d) => (log += d));
