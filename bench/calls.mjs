@@ -2,7 +2,8 @@
 // frames in real time from a fake Twilio-speaking carrier to a fake Realtime model that echoes
 // them back. Both fakes are in this process, so one clock times both directions.
 // `node bench/calls.mjs` runs it alone. BENCH_CALL_LEVELS (1,10,50,100), BENCH_CALL_SECONDS (30);
-// BENCH_DEBUG=1 prints every stall and keeps CPU profiles and heap polls in the temp directory.
+// BENCH_DEBUG=1 prints every stall and keeps CPU profiles and heap polls in the temp directory;
+// BENCH_DIRECT=1 (a diagnostic) sends the media streams to the worker's own port, past wrangler's proxy.
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,7 +15,7 @@ import { checkOutcomes, placeCalls, setUp, sleep, until } from "./calls-setup.mj
 import { FakeCarrier } from "./fake-carrier.mjs";
 import { FakeModel } from "./fake-model.mjs";
 import { FRAME_MS, now } from "./frames.mjs";
-import { cpuProfile, findInspector, liveHeapBytes, watchHeap } from "./inspector.mjs";
+import { cpuProfile, findInspector, listeningPorts, liveHeapBytes, watchHeap } from "./inspector.mjs";
 import { otherLoad, workerdBreakdown } from "./proc.mjs";
 import { summarize } from "./profile.mjs";
 import { writeSection } from "./readme.mjs";
@@ -175,6 +176,19 @@ export async function benchCalls() {
   });
   const worker = workerdBreakdown(server.pgid).find((p) => p.role === "worker");
   server.inspector = worker ? await findInspector(worker.pid) : null;
+  if (process.env.BENCH_DIRECT && worker) {
+    const inspectorPort = server.inspector ? Number(new URL(server.inspector).port) : null;
+    const ports = listeningPorts(worker.pid).filter((p) => p !== inspectorPort);
+    for (const port of ports) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) {
+          process.env.BENCH_DIRECT_STREAM = `127.0.0.1:${port}`;
+          console.log(`media streams go straight to the worker on ${port}`);
+          break;
+        }
+      } catch {}
+    }
+  }
   server.bundle = newestBundle(server.dir);
   // Whatever happens, nothing outlives its time: the server is stopped and the process exits.
   const budgetMs = LEVELS.length * (SECONDS + PROFILE_SECONDS + 420) * 1000 + 180_000;

@@ -138,7 +138,8 @@ export class FakeCarrier {
     if (call.amdCallback) {
       await this.#post(call.amdCallback, { AccountSid: this.accountSid, CallSid: call.sid, AnsweredBy: "human", MachineDetectionDuration: "1200" }, "AMD callback", call);
     }
-    const ws = new WebSocket(call.streamUrl, { perMessageDeflate: false });
+    const url = process.env.BENCH_DIRECT_STREAM ? call.streamUrl.replace(/:\/\/[^/]+/, `://${process.env.BENCH_DIRECT_STREAM}`) : call.streamUrl;
+    const ws = new WebSocket(url, { perMessageDeflate: false });
     call.ws = ws;
     ws.on("open", () => {
       this.#send(call, { event: "connected", protocol: "Call", version: "1.0.0" });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import WebSocket from "ws";
 
 /** TCP ports the process listens on, from /proc (its socket inodes matched to listening sockets). */
-function listeningPorts(pid) {
+export function listeningPorts(pid) {
   const inodes = new Set();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
