@@ -7,21 +7,12 @@ import { type CallPlan, type CallSnapshot, isTerminal } from "./call-plan";
 import { updateCallRow } from "./call-records";
 import { CallRecording } from "./call-recording";
 import { nextStatus } from "./call-states";
-import { acceptCarrierSocket, carrierStream, markStreamStarted, streamStarted } from "./carrier-sockets";
+import { CARRIER_TAG, carrierStream, markStreamStarted, streamStarted } from "./carrier-sockets";
 import { Conversation } from "./conversation";
 import { mediaStreamUrl, statusCallbackUrl } from "./endpoints";
-import { acceptListener, listenerCallId, listenerMessage, storedCallStatus } from "./listeners";
+import { acceptListener, isListener, listenerCallId, listenerMessage, storedCallStatus } from "./listeners";
 import { CLOSING_GRACE_SECONDS, RING_TIMEOUT_SECONDS, type SessionState, snapshotOf } from "./session-state";
 import { FAREWELL_ON_REQUEST, SessionEnding } from "./session-ending";
-
-/** Answers a peer's close with the same code (1005, "no code", cannot be sent back). */
-function closeBack(ws: WebSocket, code: number): void {
-  try {
-    ws.close(code === 1005 ? 1000 : code, "closed");
-  } catch {
-    // already closed
-  }
-}
 
 /**
  * One object per call: the coordinator. It dials through the carrier, accepts the carrier's media
@@ -151,27 +142,13 @@ export class CallSession extends SessionEnding {
     if (listening) return acceptListener(this.ctx, listening, state?.status ?? (await storedCallStatus(this.env, listening)));
     if (!state || isTerminal(state.status)) return new Response("No such call in progress", { status: 404 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    acceptCarrierSocket(this.ctx, server, {
-      message: (ws, data) => {
-        const pending = this.carrierMessage(ws, data);
-        if (pending) this.ctx.waitUntil(pending.catch((error) => this.logError("media message failed", error)));
-      },
-      close: (ws, code) => closeBack(ws, code),
-    });
+    this.ctx.acceptWebSocket(server, [CARRIER_TAG]);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Only the live-transcript listeners are hibernatable sockets. */
-  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
-    listenerMessage(ws, data);
-  }
-
-  override webSocketClose(ws: WebSocket, code: number): void {
-    closeBack(ws, code);
-  }
-
   // Not `async`: media and marks (fifty a second each) are handled at once, without a promise each.
-  private carrierMessage(ws: WebSocket, data: string | ArrayBuffer): void | Promise<void> {
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void | Promise<void> {
+    if (isListener(this.ctx, ws)) return listenerMessage(ws, data);
     const message = parseCarrierMessage(data);
     if ("error" in message) {
       ws.close(1003, `Unreadable media message: ${message.error}`.slice(0, 120));
@@ -192,6 +169,14 @@ export class CallSession extends SessionEnding {
     else if (message.event === "dtmf") this.keyPressed(message.dtmf.digit);
     // A transfer ends the stream, not the call: the carrier's final status callback ends it.
     else if (message.event === "stop" && !this.load()?.transferredTo) return this.finish("completed", this.load()?.closing?.reason ?? "callee_hung_up");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
   }
 
   private async onStreamStart(ws: WebSocket, streamSid: string, token: string | undefined): Promise<void> {

@@ -67,6 +67,18 @@ export function broadcastStatus(ctx: DurableObjectState, status: CallStatus): vo
   }
 }
 
+// Asked of every frame the carrier sends; a socket's tags never change, so each is read once.
+const listenerSockets = new WeakMap<WebSocket, boolean>();
+
+export function isListener(ctx: DurableObjectState, ws: WebSocket): boolean {
+  let listener = listenerSockets.get(ws);
+  if (listener === undefined) {
+    listener = ctx.getTags(ws).includes(LISTENER_TAG);
+    listenerSockets.set(ws, listener);
+  }
+  return listener;
+}
+
 /** Listeners only listen: a ping the auto-response missed is answered, anything unreadable is named. */
 export function listenerMessage(ws: WebSocket, data: string | ArrayBuffer): void {
   let message: unknown;
