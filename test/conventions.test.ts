@@ -1,5 +1,7 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { apiKeyGate } from "../src/auth/api-key-gate";
+import { hashApiKey } from "../src/auth/credentials";
 import { api, expectError, signup, uniqueEmail } from "./helpers/api";
 
 describe("every response", () => {
@@ -72,6 +74,22 @@ describe("rate limits", () => {
     // Another business's key has its own allowance.
     const other = await signup();
     expect((await api("/api/v1/agents", { key: other.apiKey })).headers.get("x-ratelimit-remaining")).toBe("999");
+  });
+
+  it("keeps a key's spent allowance when the object counting it restarts", async () => {
+    const account = await signup();
+    await api(`/api/v1/projects/${account.projectId}`, { method: "PATCH", token: account.accessToken, body: { rate_limit_per_minute: 3 } });
+    for (let i = 0; i < 3; i++) expect((await api("/api/v1/agents", { key: account.apiKey })).status).toBe(200);
+    expectError(await api("/api/v1/agents", { key: account.apiKey }), 429, "rate_limited");
+
+    // The gate loses its memory (a deploy, an eviction): the count it wrote when the key ran out holds.
+    const hash = await hashApiKey(account.apiKey);
+    await runInDurableObject(apiKeyGate(env, hash), (_instance, state) => state.abort("simulated reset")).catch((error: unknown) => {
+      if (!String(error).includes("simulated reset")) throw error;
+    });
+    const after = await api("/api/v1/agents", { key: account.apiKey });
+    expectError(after, 429, "rate_limited");
+    expect(after.headers.get("x-ratelimit-remaining")).toBe("0");
   });
 
   it("applies to error answers too, so a client hammering a bad request still sees its budget", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { base64ToBytes, bytesToBase64, FRAME_BYTES, FRAME_MS, SILENCE } from "../../src/audio/mulaw";
-import { voicemailBeepEndsMs } from "../../src/emulators/carrier/callee";
+import { GOODBYE_HANG_UP_MS, voicemailBeepEndsMs } from "../../src/emulators/carrier/callee";
 import { MediaStreamCallee } from "../../src/emulators/carrier/media-stream-callee";
 import { type ScenarioName, scenarioNamed } from "../../src/emulators/carrier/scenarios";
 import { hear, isSpeechByte, speak, utteranceMs } from "../../src/emulators/in-band-speech";
@@ -141,7 +141,7 @@ describe("carrier emulator: the scripted callees", () => {
   it("hangs up after the agent's goodbye if Parley does not, and the stream stops", () => {
     const line = phoneLine("confirms");
     line.agentSays("Thank you, goodbye!");
-    line.run(utteranceMs("Thank you, goodbye!") + 300 + 1500 + 40);
+    line.run(utteranceMs("Thank you, goodbye!") + 300 + GOODBYE_HANG_UP_MS + 40);
     expect(line.hangUps).toEqual(["callee_hung_up"]);
     expect(line.sent.at(-1)).toEqual({
       event: "stop",

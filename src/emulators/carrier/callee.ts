@@ -5,8 +5,12 @@ import type { CalleeReply, Scenario } from "./scenarios";
 
 /** How long a person takes to start answering once the agent has stopped (after the 300 ms gap). */
 const THINK_MS = 400;
-/** After the agent's goodbye the callee waits this long for Parley to hang up, then hangs up itself. */
-const GOODBYE_HANG_UP_MS = 1500;
+/**
+ * After the agent's goodbye the callee waits this long for Parley to hang up, then hangs up itself.
+ * As people do, it waits a few seconds: the agent's last words and a tool call made with them (an
+ * opt-out) reach Parley well before, even when tests run the line at ten times real time.
+ */
+export const GOODBYE_HANG_UP_MS = 3000;
 /** Nobody has said anything for this long: "Hello?" (first at pickup, then between turns). */
 const FIRST_PROMPT_MS = 3000;
 const PROMPT_MS = 6000;
