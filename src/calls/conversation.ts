@@ -2,7 +2,7 @@ import { BYTES_PER_MS, bytesToBase64, FRAME_BYTES } from "../audio/mulaw";
 import { decodeBase64Into, decodedLength } from "../lib/base64";
 import { PlaybackTracker } from "../realtime/playback";
 import type { ModelEvent } from "../realtime/realtime-events";
-import { appendAudio, cancelResponse, createResponse, functionCallOutput, truncateItem, userText } from "../realtime/realtime-events";
+import { appendAudioMessage, cancelResponse, createResponse, functionCallOutput, truncateItem, userText } from "../realtime/realtime-events";
 import { keypadAudio } from "../audio/dtmf";
 import { type AgentAction, readToolCall } from "./agent-tools";
 import { clearMessage, markMessage, mediaMessage } from "../telephony/media-stream";
@@ -91,7 +91,8 @@ export class Conversation {
     this.#playback.clock(timestamp);
     const padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
     this.#inboundMs += ((payload.length * 3) / 4 - padding) / BYTES_PER_MS;
-    this.#model?.send(appendAudio(payload));
+    // The carrier's payload was checked as base64 when its frame was read.
+    this.#model?.send(appendAudioMessage(payload));
   }
 
   audioPlayed(mark: string): void {

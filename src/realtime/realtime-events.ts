@@ -146,7 +146,11 @@ export type ClientEvent =
   | CreateItemEvent<FunctionCallOutputItem | UserMessageItem>;
 
 /** Callee audio, base64 mu-law exactly as the carrier sent it. */
-export const appendAudio = (b64: string): AppendAudioEvent => ({ type: "input_audio_buffer.append", audio: b64 });
+/**
+ * The callee's audio for the model, as the text sent: fifty a second per call, so a string, not an
+ * object to stringify. `b64` must be base64 (it goes in unescaped).
+ */
+export const appendAudioMessage = (b64: string): string => `{"type":"input_audio_buffer.append","audio":"${b64}"}`;
 
 /** Without instructions the model answers the conversation so far; with them, they replace the session's for this turn. */
 export const createResponse = (instructions?: string): CreateResponseEvent =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  appendAudio,
+  appendAudioMessage,
   cancelResponse,
   createResponse,
   functionCallOutput,
@@ -148,7 +148,7 @@ describe("parseModelEvent: garbage", () => {
 
 describe("client events", () => {
   it("appends callee audio as given", () => {
-    expect(appendAudio("//8A")).toEqual({ type: "input_audio_buffer.append", audio: "//8A" });
+    expect(JSON.parse(appendAudioMessage("//8A"))).toEqual({ type: "input_audio_buffer.append", audio: "//8A" });
   });
 
   it("creates a response, with instructions only when given", () => {
