@@ -1,3 +1,5 @@
+import { decodeBase64 } from "../lib/base64";
+
 /**
  * G.711 mu-law, the telephone codec Twilio streams and OpenAI accepts as `audio/pcmu`: 8 kHz,
  * one byte per sample, 160 bytes per 20 ms frame. Parley relays it untouched; these helpers are
@@ -57,10 +59,9 @@ export function silence(ms: number): Uint8Array {
 }
 
 export function base64ToBytes(b64: string): Uint8Array {
-  const binary = atob(b64);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  const bytes = decodeBase64(b64);
+  if (!bytes) throw new TypeError("Not base64");
+  return bytes;
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {

@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { apiKeys, projects } from "../db/schema";
 import type { Caller } from "../lib/app-env";
-import { type RateLimitDecision, takeFromWindow, type Window, windowWorthSaving } from "../rate-limit/window";
+import { StoredWindow } from "../rate-limit/stored-window";
+import type { RateLimitDecision } from "../rate-limit/window";
 
 type ApiKeyCaller = Extract<Caller, { kind: "api_key" }>;
 
@@ -31,8 +32,7 @@ const WINDOW_MS = 60_000;
 export class ApiKeyGate extends DurableObject<Env> {
   #record: KeyRecord | null | undefined;
   #loadedAtMs = 0;
-  #window: Window | undefined;
-  #windowSavedAtMs = 0;
+  readonly #window = new StoredWindow(this.ctx.storage.kv);
 
   async admit(keyHash: string): Promise<Admission> {
     const now = Date.now();
@@ -44,13 +44,7 @@ export class ApiKeyGate extends DurableObject<Env> {
     if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) return { admitted: false };
 
     const limit = key.rateLimitPerMinute ?? Number(this.env.DEFAULT_RATE_LIMIT_PER_MINUTE);
-    this.#window ??= this.ctx.storage.kv.get<Window>("window");
-    const { window, decision } = takeFromWindow(this.#window, limit, WINDOW_MS, now);
-    this.#window = window;
-    if (windowWorthSaving(window, limit, this.#windowSavedAtMs, now)) {
-      this.ctx.storage.kv.put("window", window);
-      this.#windowSavedAtMs = now;
-    }
+    const decision = this.#window.take(limit, WINDOW_MS, now);
     return {
       admitted: true,
       caller: { kind: "api_key", apiKeyId: key.apiKeyId, projectId: key.projectId, businessId: key.businessId, rateLimitPerMinute: limit },

@@ -1,5 +1,5 @@
 import { BYTES_PER_MS, bytesToBase64, FRAME_BYTES } from "../audio/mulaw";
-import { decodeBase64Into, decodedLength } from "../lib/base64";
+import { decodeBase64 } from "../lib/base64";
 import { PlaybackTracker } from "../realtime/playback";
 import type { ModelEvent } from "../realtime/realtime-events";
 import { appendAudioMessage, cancelResponse, createResponse, functionCallOutput, truncateItem, userText } from "../realtime/realtime-events";
@@ -229,9 +229,9 @@ export class Conversation {
   #agentAudio(itemId: string, delta: string): void {
     const stream = this.host.carrierStream();
     if (!stream || !this.#playback.accepts(itemId)) return;
-    const audio = new Uint8Array(Math.max(0, decodedLength(delta)));
+    const audio = decodeBase64(delta);
     // Audio that is not base64 is not audio: nothing of it can be played.
-    if (decodeBase64Into(delta, audio) < 0) return;
+    if (!audio) return;
     this.#speakingItem = itemId;
     this.#transcript.agentAudio(itemId, this.#inboundMs, audio.length);
     const frames = this.#playback.frames(itemId, audio, true);

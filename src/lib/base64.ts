@@ -36,3 +36,11 @@ export function decodeBase64Into(b64: string, out: Uint8Array): number {
   }
   return o;
 }
+
+/** A new array of the bytes `b64` stands for, or null if it is not base64. */
+export function decodeBase64(b64: string): Uint8Array | null {
+  const length = decodedLength(b64);
+  if (length < 0) return null;
+  const out = new Uint8Array(length);
+  return decodeBase64Into(b64, out) < 0 ? null : out;
+}

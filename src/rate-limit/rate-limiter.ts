@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { takeFromWindow, type RateLimitDecision, type Window, windowWorthSaving } from "./window";
+import { StoredWindow } from "./stored-window";
+import type { RateLimitDecision } from "./window";
 
 /**
  * One object per API key (or signed-in user) counts that caller's requests. Being a single
@@ -7,18 +8,9 @@ import { takeFromWindow, type RateLimitDecision, type Window, windowWorthSaving 
  * (see `windowWorthSaving`) so an evicted object does not hand out a fresh allowance.
  */
 export class RateLimiter extends DurableObject<Env> {
-  #window: Window | undefined;
-  #savedAtMs = 0;
+  readonly #window = new StoredWindow(this.ctx.storage.kv);
 
   async hit(limit: number, windowMs = 60_000): Promise<RateLimitDecision> {
-    const now = Date.now();
-    this.#window ??= this.ctx.storage.kv.get<Window>("window");
-    const { window, decision } = takeFromWindow(this.#window, limit, windowMs, now);
-    this.#window = window;
-    if (windowWorthSaving(window, limit, this.#savedAtMs, now)) {
-      this.ctx.storage.kv.put("window", window);
-      this.#savedAtMs = now;
-    }
-    return decision;
+    return this.#window.take(limit, windowMs, Date.now());
   }
 }

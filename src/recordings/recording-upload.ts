@@ -12,7 +12,8 @@ export function randomStagingDelay(chunkBytes = CHUNK_BYTES): number {
   return Math.floor(Math.random() * (chunkBytes / WAV_BLOCK_BYTES)) * WAV_BLOCK_BYTES;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// The 16-bit view below writes samples in the CPU's byte order, which must be WAV's.
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error("Recording needs a little-endian CPU.");
 
 export type RecordingBucket = Pick<R2Bucket, "put" | "createMultipartUpload" | "resumeMultipartUpload">;
 
@@ -49,7 +50,6 @@ export class RecordingUpload {
   /** A full chunk not yet staged, and an empty buffer to fill after the next one. */
   #full: Uint8Array | null = null;
   #spare: Uint8Array | null = null;
-  #view: DataView;
   /** The next byte of the chunk to write; chunk 0 begins after room for the header. */
   #fill = WAV_HEADER_BYTES;
   #staged = 0;
@@ -73,7 +73,6 @@ export class RecordingUpload {
     this.#chunksPerPart = partBytes / this.#chunkBytes;
     this.#stagingDelay = Math.min(options.stagingDelayBytes ?? 0, this.#chunkBytes - WAV_BLOCK_BYTES);
     this.#chunk = new Uint8Array(this.#chunkBytes);
-    this.#view = new DataView(this.#chunk.buffer);
     this.#pcm = new Int16Array(this.#chunk.buffer, 0, this.#chunk.length >> 1);
     this.#record = { key, uploadId: null, parts: [] };
     // Saved at once, so an object that loses its memory before the first part still finds what to clean up.
@@ -95,21 +94,12 @@ export class RecordingUpload {
     let i = start;
     while (i < end) {
       const n = Math.min((this.#chunkBytes - this.#fill) / WAV_BLOCK_BYTES, end - i);
-      if (LITTLE_ENDIAN) {
-        // WAV is little-endian, as Workers' CPUs are: plain stores into a 16-bit view of the chunk.
-        const pcm = this.#pcm;
-        let at = this.#fill >> 1;
-        for (const stop = i + n; i < stop; i++, at += 2) {
-          pcm[at] = MULAW_TO_PCM[left[i]!]!;
-          pcm[at + 1] = MULAW_TO_PCM[right[i]!]!;
-        }
-      } else {
-        const view = this.#view;
-        let offset = this.#fill;
-        for (const stop = i + n; i < stop; i++, offset += WAV_BLOCK_BYTES) {
-          view.setInt16(offset, MULAW_TO_PCM[left[i]!]!, true);
-          view.setInt16(offset + 2, MULAW_TO_PCM[right[i]!]!, true);
-        }
+      // WAV is little-endian, as the CPUs Workers run on: plain stores into a 16-bit view of the chunk.
+      const pcm = this.#pcm;
+      let at = this.#fill >> 1;
+      for (const stop = i + n; i < stop; i++, at += 2) {
+        pcm[at] = MULAW_TO_PCM[left[i]!]!;
+        pcm[at + 1] = MULAW_TO_PCM[right[i]!]!;
       }
       const offset = this.#fill + n * WAV_BLOCK_BYTES;
       this.#fill = offset;
@@ -180,7 +170,6 @@ export class RecordingUpload {
     this.#full = this.#chunk;
     this.#chunk = this.#spare ?? new Uint8Array(this.#chunkBytes);
     this.#spare = null;
-    this.#view = new DataView(this.#chunk.buffer);
     this.#pcm = new Int16Array(this.#chunk.buffer, 0, this.#chunk.length >> 1);
     this.#fill = 0;
   }
@@ -217,7 +206,6 @@ export class RecordingUpload {
     this.#full = null;
     this.#spare = null;
     this.#chunk = new Uint8Array(0);
-    this.#view = new DataView(this.#chunk.buffer);
     this.#pcm = new Int16Array(this.#chunk.buffer, 0, this.#chunk.length >> 1);
   }
 
