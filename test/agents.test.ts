@@ -251,6 +251,50 @@ describe("GET /api/v1/agents", () => {
     expect(walked).toEqual(everything);
   });
 
+  it("shows every change at once, though lists are served from memory: to the same key, another project's key and a session", async () => {
+    const account = await signup();
+    const otherProjectKey = await secondProjectKey(account);
+    const names = async (auth: { key: string } | { token: string }) =>
+      (await api("/api/v1/agents", auth)).body.data.map((a: { name: string }) => a.name).sort();
+    const readers = [{ key: account.apiKey }, { key: otherProjectKey }, { token: account.accessToken }];
+    const agent = await createAgent(account, { ...minimal, name: "First" });
+    for (const reader of readers) expect(await names(reader)).toEqual(["First"]);
+    // Asked twice: the second answer comes from memory and must be the same.
+    for (const reader of readers) expect(await names(reader)).toEqual(["First"]);
+
+    // Each change below comes after lists were made at the current version, so a gate that was not
+    // told of it would hand out the old version, and the old list with it.
+    await api(`/api/v1/agents/${agent.id}`, { method: "PATCH", key: otherProjectKey, body: { name: "Renamed" } });
+    for (const reader of readers) expect(await names(reader)).toEqual(["Renamed"]);
+    await createAgent(account, { ...minimal, name: "Second" });
+    for (const reader of readers) expect(await names(reader)).toEqual(["Renamed", "Second"]);
+    await api(`/api/v1/agents/${agent.id}`, { method: "DELETE", token: account.accessToken });
+    for (const reader of readers) expect(await names(reader)).toEqual(["Second"]);
+  });
+
+  it("keeps each business's and each filter's lists apart", async () => {
+    const one = await signup();
+    const two = await signup();
+    await createAgent(one, { ...minimal, name: "One's" });
+    await createAgent(two, { ...minimal, name: "Two's", enabled: false });
+    expect((await api("/api/v1/agents", { key: one.apiKey })).body.data.map((a: { name: string }) => a.name)).toEqual(["One's"]);
+    expect((await api("/api/v1/agents", { key: two.apiKey })).body.data.map((a: { name: string }) => a.name)).toEqual(["Two's"]);
+    expect((await api("/api/v1/agents?enabled=true", { key: two.apiKey })).body.data).toEqual([]);
+    expect((await api("/api/v1/agents?enabled=false", { key: two.apiKey })).body.data.map((a: { name: string }) => a.name)).toEqual(["Two's"]);
+  });
+
+  it("counts each change in the business's agents version, in the same write", async () => {
+    const account = await signup();
+    const version = async () => (await env.DB.prepare("SELECT agents_version AS v FROM businesses WHERE id = ?").bind(account.businessId).first<{ v: number }>())!.v;
+    const before = await version();
+    const agent = await createAgent(account);
+    expect(await version()).toBe(before + 1);
+    await api(`/api/v1/agents/${agent.id}`, { method: "PATCH", key: account.apiKey, body: { name: "Renamed" } });
+    expect(await version()).toBe(before + 2);
+    await api(`/api/v1/agents/${agent.id}`, { method: "DELETE", key: account.apiKey });
+    expect(await version()).toBe(before + 3);
+  });
+
   it("refuses a limit over 100, a bad enabled filter and a forged cursor", async () => {
     const account = await signup();
     expectError(await api("/api/v1/agents?limit=101", { key: account.apiKey }), 400, "validation_failed", "limit");

@@ -15,5 +15,7 @@ export interface AppEnv {
     caller: Caller;
     /** Set when authentication already counted the request (API keys do both in one trip). */
     rateLimit?: RateLimitDecision;
+    /** The business's agents version as the API key's gate knows it (saves a read when listing agents). */
+    agentsVersion?: number;
   };
 }

@@ -39,5 +39,6 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (!admission.admitted) throw INVALID_KEY();
   c.set("caller", admission.caller);
   c.set("rateLimit", admission.rateLimit);
+  c.set("agentsVersion", admission.agentsVersion);
   await next();
 });

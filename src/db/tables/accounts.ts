@@ -6,6 +6,8 @@ export const businesses = sqliteTable("businesses", {
   name: text("name").notNull(),
   summary: text("summary"),
   industry: text("industry"),
+  /** Bumped by every change to the business's agents, so a cached agent list can be checked with one small read. */
+  agentsVersion: integer("agents_version").notNull().default(0),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -1,39 +1,17 @@
-import type { RouteHandler } from "@hono/zod-openapi";
+import type { RouteHandler, z } from "@hono/zod-openapi";
 import { and, count, eq, inArray, isNull, notExists } from "drizzle-orm";
 import { agents, notifications, UNFINISHED_NOTIFICATION_STATUSES } from "../../db/schema";
 import { findOutputSchemaProblem, type JsonSchema } from "../../domain/output-schema";
-import { templateVariables } from "../../domain/prompt-variables";
 import type { AppEnv } from "../../lib/app-env";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId, nowIso } from "../../lib/ids";
-import { pageClauses, toPage } from "../../lib/pagination";
 import type { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from "./agents.routes";
-import type { AgentFields, AgentResponse } from "./agents.schemas";
+import { agentListBody, agentsChanged, bumpAgentsVersion } from "./agents.list";
+import { type AgentRow, present } from "./agents.present";
+import type { AgentFields, AgentPage } from "./agents.schemas";
+import { jsonText } from "../../lib/json-text";
 
-type AgentRow = typeof agents.$inferSelect;
 type Db = AppEnv["Variables"]["db"];
-
-export function present(row: AgentRow): AgentResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.enabled ? "active" : "disabled",
-    enabled: row.enabled,
-    recording_enabled: row.recordingEnabled,
-    system_prompt: row.systemPrompt,
-    description: row.description,
-    starting_message: row.startingMessage,
-    output_schema: row.outputSchema,
-    voice_settings: row.voiceSettings,
-    language: row.language,
-    dtmf_rules: row.dtmfRules as AgentResponse["dtmf_rules"],
-    voicemail_message: row.voicemailMessage,
-    transfer_number: row.transferNumber,
-    variables: templateVariables(row.systemPrompt, row.startingMessage, row.voicemailMessage),
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-  };
-}
 
 function checkedOutputSchema(value: unknown): JsonSchema | null {
   if (value === null) return null;
@@ -98,24 +76,15 @@ export const createAgentHandler: RouteHandler<typeof createAgent, AppEnv> = asyn
     createdAt: now,
     updatedAt: now,
   };
-  await c.get("db").insert(agents).values(row);
+  const db = c.get("db");
+  await db.batch([db.insert(agents).values(row), bumpAgentsVersion(db, businessId)]);
+  await agentsChanged(c.env, businessId);
   return c.json(present(row), 201);
 };
 
 export const listAgentsHandler: RouteHandler<typeof listAgents, AppEnv> = async (c) => {
-  const { businessId } = c.get("caller");
-  const query = c.req.valid("query");
-  const page = pageClauses({ createdAt: agents.createdAt, id: agents.id }, query);
-  const enabled = query.enabled === undefined ? undefined : eq(agents.enabled, query.enabled === "true");
-  const rows = await c
-    .get("db")
-    .select()
-    .from(agents)
-    .where(and(eq(agents.businessId, businessId), isNull(agents.deletedAt), enabled, page.after))
-    .orderBy(...page.orderBy)
-    .limit(page.limit)
-    .offset(page.offset);
-  return c.json(toPage(rows, query, present), 200);
+  const body = await agentListBody(c.env.DB, c.get("db"), c.get("caller").businessId, c.req.valid("query"), c.get("agentsVersion"));
+  return jsonText<z.infer<typeof AgentPage>, 200>(c, body, 200);
 };
 
 export const getAgentHandler: RouteHandler<typeof getAgent, AppEnv> = async (c) => {
@@ -130,13 +99,17 @@ export const updateAgentHandler: RouteHandler<typeof updateAgent, AppEnv> = asyn
   const body = c.req.valid("json");
   if (Object.keys(body).length === 0) throw new ApiError("validation_failed", "Send at least one field to change.");
   const columns = columnsOf(body);
-  const row = await c
-    .get("db")
-    .update(agents)
-    .set({ ...columns, updatedAt: nowIso() })
-    .where(ofBusiness(c.get("caller").businessId, id))
-    .returning()
-    .get();
+  const db = c.get("db");
+  const { businessId } = c.get("caller");
+  const [[row]] = await db.batch([
+    db
+      .update(agents)
+      .set({ ...columns, updatedAt: nowIso() })
+      .where(ofBusiness(businessId, id))
+      .returning(),
+    bumpAgentsVersion(db, businessId),
+  ]);
+  await agentsChanged(c.env, businessId);
   if (!row) throw notFound("agent", "id");
   return c.json(present(row), 200);
 };
@@ -152,11 +125,15 @@ export const deleteAgentHandler: RouteHandler<typeof deleteAgent, AppEnv> = asyn
   // Re-checked inside the transaction, so a notification created meanwhile still blocks the delete.
   const idle = notExists(db.select({ id: notifications.id }).from(notifications).where(unfinishedOf(id)));
   // A soft delete: finished notifications and calls keep pointing at the agent that made them.
-  const deleted = await db
-    .update(agents)
-    .set({ deletedAt: nowIso() })
-    .where(and(ofBusiness(c.get("caller").businessId, id), idle))
-    .returning({ id: agents.id });
+  const [deleted] = await db.batch([
+    db
+      .update(agents)
+      .set({ deletedAt: nowIso() })
+      .where(and(ofBusiness(c.get("caller").businessId, id), idle))
+      .returning({ id: agents.id }),
+    bumpAgentsVersion(db, c.get("caller").businessId),
+  ]);
+  await agentsChanged(c.env, c.get("caller").businessId);
   if (deleted.length === 0) throw inUse(Math.max(await countUnfinished(db, id), 1));
   return c.body(null, 204);
 };

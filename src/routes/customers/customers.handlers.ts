@@ -1,6 +1,7 @@
 import type { RouteHandler, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { groupCommitOf } from "../../db/client";
+import { insertStatements } from "../../db/insert-statement";
 import { customerPhones, customers, notifications } from "../../db/schema";
 import { type ResolvedPhone, resolvePhones } from "../../domain/phone-numbers";
 import { canonicalTimeZone } from "../../domain/time-zones";
@@ -11,7 +12,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { newId, nowIso } from "../../lib/ids";
 import { pageClauses, toPage } from "../../lib/pagination";
 import { normalizeEmail } from "../../lib/schemas";
-import { assertExternalIdFree, type CustomerRow, externalIdTaken, findCustomer, insertPhones, phonesOf, present, searchCondition } from "./customers.records";
+import { assertExternalIdFree, type CustomerRow, externalIdTaken, findCustomer, insertPhones, phoneRows, phonesOf, present, searchCondition } from "./customers.records";
 import type { createCustomer, deleteCustomer, getCustomer, getCustomerByExternalId, listCustomers, updateCustomer } from "./customers.routes";
 import type { UpdateCustomerBody } from "./customers.schemas";
 
@@ -40,9 +41,10 @@ function columnsOf(body: CustomerFields): Partial<CustomerRow> {
   return columns;
 }
 
-async function runBatch(db: AppEnv["Variables"]["db"], statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]], externalId: string | null | undefined) {
+/** Runs a write, answering a duplicate external_id with 409 rather than the database's error. */
+async function writing(write: Promise<unknown>, externalId: string | null | undefined) {
   try {
-    await db.batch(statements);
+    await write;
   } catch (error) {
     if (externalId && isUniqueViolation(error, "customers.external_id")) throw externalIdTaken(externalId);
     throw error;
@@ -72,8 +74,11 @@ export const createCustomerHandler: RouteHandler<typeof createCustomer, AppEnv> 
     updatedAt: now,
   };
   if (row.externalId) await assertExternalIdFree(db, projectId, row.externalId);
-  // One batch is one transaction: the customer is never stored without their phones.
-  await runBatch(db, [db.insert(customers).values(row), insertPhones(db, row, phones)], row.externalId);
+  // All or nothing: the customer is never stored without their phones. Committed together with
+  // other requests' new customers when they arrive at the same time (one D1 round trip for all).
+  const writes = [...insertStatements(c.env.DB, customers, [row]), ...insertStatements(c.env.DB, customerPhones, phoneRows(row, phones))];
+  const write = groupCommitOf(c.env.DB).commit(writes, (work) => c.executionCtx.waitUntil(work));
+  await writing(write, row.externalId);
   return c.json(present(row, phones), 201);
 };
 
@@ -135,12 +140,11 @@ export const updateCustomerHandler: RouteHandler<typeof updateCustomer, AppEnv> 
   if (columns.externalId) await assertExternalIdFree(db, projectId, columns.externalId, existing.id);
   const ownRow = and(eq(customers.id, existing.id), eq(customers.projectId, projectId));
   // Replacing the phones and the row together keeps the customer whole if either write fails.
-  await runBatch(
-    db,
-    [
+  await writing(
+    db.batch([
       db.update(customers).set({ ...columns, updatedAt: updated.updatedAt }).where(ownRow),
       ...(phones ? [db.delete(customerPhones).where(eq(customerPhones.customerId, existing.id)), insertPhones(db, existing, phones)] : []),
-    ],
+    ]),
     columns.externalId,
   );
   return c.json(phones ? present(updated, phones) : await presentOne(db, updated), 200);

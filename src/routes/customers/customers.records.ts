@@ -45,10 +45,13 @@ export async function phonesOf(db: Db, customerIds: string[]): Promise<Map<strin
   return byCustomer;
 }
 
+/** A customer's phones as stored, in the client's order. */
+export function phoneRows(customer: { id: string; projectId: string }, phones: ResolvedPhone[]): (typeof customerPhones.$inferSelect)[] {
+  return phones.map((phone, position) => ({ id: newId(), customerId: customer.id, projectId: customer.projectId, ...phone, position }));
+}
+
 export function insertPhones(db: Db, customer: { id: string; projectId: string }, phones: ResolvedPhone[]) {
-  return db.insert(customerPhones).values(
-    phones.map((phone, position) => ({ id: newId(), customerId: customer.id, projectId: customer.projectId, ...phone, position })),
-  );
+  return db.insert(customerPhones).values(phoneRows(customer, phones));
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);

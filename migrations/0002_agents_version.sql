@@ -1,0 +1,1 @@
+ALTER TABLE `businesses` ADD `agents_version` integer DEFAULT 0 NOT NULL;
