@@ -124,6 +124,27 @@ describe("POST /api/v1/customers", () => {
     expect(await customerCount(account)).toBe(1);
   });
 
+  it("stores every customer sent at the same moment, each whole, and answers a duplicate among them alone with 409", async () => {
+    const account = await signup();
+    const bodies = Array.from({ length: 8 }, (_, i) => ({
+      external_id: i === 5 ? "dup" : `crowd_${i}`,
+      first_name: `Caller ${i}`,
+      phones: [{ value: `+1415555${String(2600 + i)}` }, { value: `+1415555${String(2700 + i)}` }],
+      custom_fields: { plan: `tier ${i}` },
+    }));
+    bodies.push({ ...bodies[0]!, external_id: "dup", first_name: "Twin" });
+    const answers = await Promise.all(bodies.map((body) => api("/api/v1/customers", { key: account.apiKey, body })));
+
+    expect(answers.map((a) => a.status).sort()).toEqual([...Array(8).fill(201), 409]);
+    expectError(answers.find((a) => a.status === 409)!, 409, "external_id_taken", "external_id");
+    expect(await customerCount(account)).toBe(8);
+    for (const answer of answers.filter((a) => a.status === 201)) {
+      expect((await storedPhones(answer.body.id)).map((p) => p.value)).toEqual(answer.body.phones.map((p: { value: string }) => p.value));
+      const fetched = await api(`/api/v1/customers/${answer.body.id}`, { key: account.apiKey });
+      expect(fetched.body).toEqual(answer.body);
+    }
+  });
+
   it("lets another project reuse the same external_id", async () => {
     const first = await signup();
     const second = await signup();

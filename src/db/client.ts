@@ -1,5 +1,4 @@
 import { drizzle } from "drizzle-orm/d1";
-import { GroupCommit } from "./group-commit";
 import * as schema from "./schema";
 
 function connect(d1: D1Database) {
@@ -21,14 +20,3 @@ export function createDb(d1: D1Database): Db {
   return db;
 }
 
-const groupCommits = new WeakMap<D1Database, GroupCommit<D1PreparedStatement>>();
-
-/** The database's group commit (see group-commit.ts): one per database, shared by the isolate's requests. */
-export function groupCommitOf(d1: D1Database): GroupCommit<D1PreparedStatement> {
-  let group = groupCommits.get(d1);
-  if (!group) {
-    group = new GroupCommit((writes) => d1.batch(writes));
-    groupCommits.set(d1, group);
-  }
-  return group;
-}

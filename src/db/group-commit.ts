@@ -3,12 +3,18 @@
  *
  * Every D1 round trip has a fixed cost that dwarfs a small insert, and the database runs one
  * query at a time anyway. So while one batch is being committed, writes that arrive queue up, and
- * the moment it lands they are committed as the next batch, in one round trip. Nobody waits on a
- * timer: a write that finds nothing in flight is committed at once, alone.
+ * the moment it lands they are committed as the next batch, in one round trip. A write that finds
+ * nothing in flight is committed at once.
  *
- * Each batch is run by one of its own requests (the first to queue), in that request's context —
- * workerd ties I/O to the request that started it, and delivers a promise's continuation to the
- * request that created the promise, so every writer waits on a promise of its own.
+ * The first writer to find nothing in flight leads: it commits its batch, answers its own client,
+ * and goes on committing whatever queued meanwhile, in the background of its own request (kept
+ * alive by `waitUntil`), for up to MAX_BATCHES_PER_LEADER batches; then the oldest waiter takes
+ * over. Database I/O thus always runs in the request that started it, as workerd requires.
+ *
+ * Waiters look at their own entry on their own short timers rather than awaiting a promise that
+ * another request settles: such a continuation may run in the settling request (workerd only
+ * delivers it to its own request under `handle_cross_request_promise_resolution`, which the test
+ * pool turns off), and a request waiting on nothing of its own is cancelled as hung.
  *
  * A batch is one transaction. If it fails, its writes are retried one by one, so each request
  * gets its own outcome (one customer's duplicate `external_id` must not fail its neighbours).
@@ -16,24 +22,30 @@
 export type CommitBatch<Write> = (writes: Write[]) => Promise<unknown>;
 export type KeepAlive = (work: Promise<unknown>) => void;
 
-type Turn = "committed" | "lead";
+/** How often a waiting writer looks at its entry: a batch takes a few milliseconds. */
+const POLL_MS = 1;
+/** Far beyond any healthy wait; a write still queued by then is withdrawn and reported. */
+const QUEUE_LIMIT_MS = 30_000;
+/** Keeps any one request's background work short (workerd allows 30 s of `waitUntil` after the answer). */
+const MAX_BATCHES_PER_LEADER = 32;
 
-/** Far beyond any healthy commit; only there so that a writer can never wait forever. */
-const WAIT_LIMIT_MS = 30_000;
+type State = { is: "queued" } | { is: "lead" } | { is: "in_flight" } | { is: "committed" } | { is: "failed"; error: unknown };
 
 interface Waiting<Write> {
-  writes: Write[];
-  resolve: (turn: Turn) => void;
-  reject: (error: unknown) => void;
+  write: Write;
+  state: State;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class GroupCommit<Write> {
   #queue: Waiting<Write>[] = [];
   #leading = false;
 
   /**
-   * `maxWrites` bounds a batch: D1 counts each statement against the invocation that runs it
-   * (50 per invocation on the Bundled plan), and a failed batch is retried writer by writer.
+   * `commitBatch` stores several writes in one transaction. `maxWrites` bounds a batch: D1 counts
+   * each statement against the invocation that runs it (50 per invocation on the Bundled plan),
+   * and a failed batch is retried write by write.
    */
   constructor(
     private readonly commitBatch: CommitBatch<Write>,
@@ -41,82 +53,86 @@ export class GroupCommit<Write> {
   ) {}
 
   /**
-   * Resolves once `writes` are committed (all or none of them), or rejects with the error that
-   * committing them alone gave. `keepAlive` (the request's `waitUntil`) keeps the request alive
-   * until its part is done even if its client goes away: other requests may wait on the batch it leads.
+   * Resolves once `write` is committed, or rejects with the error that committing it alone gave. `keepAlive` (the request's `waitUntil`) keeps the request alive
+   * until its part is done even if its client goes away: other requests may wait on the batches it leads.
    */
-  commit(writes: Write[], keepAlive: KeepAlive): Promise<void> {
-    const done = this.#commit(writes);
+  commit(write: Write, keepAlive: KeepAlive): Promise<void> {
+    const done = this.#commit(write, keepAlive);
     keepAlive(done.catch(() => undefined));
     return done;
   }
 
-  async #commit(writes: Write[]): Promise<void> {
-    // Created here, in this request, so that whichever request settles it, this one resumes. The
-    // timer matters as much: workerd cancels a request with nothing of its own pending as hung, and
-    // another request's promise does not count; a pending timer does.
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const turn = new Promise<Turn>((resolve, reject) => {
-      this.#queue.push({ writes, resolve, reject });
-      timer = setTimeout(() => reject(new Error(`The write was not committed within ${WAIT_LIMIT_MS / 1000} s.`)), WAIT_LIMIT_MS);
-    });
+  async #commit(write: Write, keepAlive: KeepAlive): Promise<void> {
+    const me: Waiting<Write> = { write, state: { is: "queued" } };
+    this.#queue.push(me);
     if (!this.#leading) {
       this.#leading = true;
-      this.#queue[this.#queue.length - 1]?.resolve("lead");
+      me.state = { is: "lead" };
     }
-    try {
-      if ((await turn) === "lead") await this.#lead();
-    } finally {
-      clearTimeout(timer);
+    const deadline = Date.now() + QUEUE_LIMIT_MS;
+    for (;;) {
+      const state = me.state;
+      if (state.is === "committed") return;
+      if (state.is === "failed") throw state.error;
+      if (state.is === "lead") return this.#lead(keepAlive);
+      if (state.is === "queued" && Date.now() > deadline) {
+        this.#queue.splice(this.#queue.indexOf(me), 1);
+        throw new Error(`The write waited ${QUEUE_LIMIT_MS / 1000} s for the database and was withdrawn, not committed.`);
+      }
+      await sleep(POLL_MS);
     }
   }
 
-  /** Commits everything queued; settles the others and returns (or throws) the leader's own outcome. */
-  async #lead(): Promise<void> {
-    const batch = this.#takeBatch();
-    const outcomes = await this.#commitAll(batch);
-    // Whoever queued meanwhile leads the next batch, from its own request.
+  /** Commits the leader's batch and returns (or throws) its own outcome; then drains the queue. */
+  async #lead(keepAlive: KeepAlive): Promise<void> {
+    const own = await this.#commitNext();
+    keepAlive(this.#drain());
+    if (own.is === "failed") throw own.error;
+  }
+
+  async #drain(): Promise<void> {
+    for (let batches = 1; batches < MAX_BATCHES_PER_LEADER && this.#queue.length > 0; batches++) {
+      // One turn of the event loop lets requests already under way join the batch: under load
+      // that makes batches about a third larger, and the turn is only taken when others wait.
+      await sleep(0);
+      await this.#commitNext();
+    }
     const next = this.#queue[0];
-    if (next) next.resolve("lead");
+    if (next) next.state = { is: "lead" };
     else this.#leading = false;
+  }
 
-    // The leader is the batch's first writer (it queued first); its own outcome is returned.
+  /** Commits the head of the queue as one batch and settles its writers; returns the first one's outcome. */
+  async #commitNext(): Promise<State> {
+    const batch = this.#takeBatch();
+    for (const waiting of batch) waiting.state = { is: "in_flight" };
+    const outcomes = await this.#commitAll(batch);
     batch.forEach((waiting, i) => {
-      const outcome = outcomes[i];
-      if (i === 0) return;
-      if (outcome === undefined) waiting.resolve("committed");
-      else waiting.reject(outcome.error);
+      waiting.state = outcomes[i]!;
     });
-    if (outcomes[0] !== undefined) throw outcomes[0].error;
+    return outcomes[0]!;
   }
 
-  /** The writers at the head of the queue, as many as fit in one batch (always at least one). */
+  /** The writers at the head of the queue, as many as fit in one batch. */
   #takeBatch(): Waiting<Write>[] {
-    let count = 0;
-    let writers = 0;
-    for (const waiting of this.#queue) {
-      if (writers > 0 && count + waiting.writes.length > this.maxWrites) break;
-      count += waiting.writes.length;
-      writers++;
-    }
-    return this.#queue.splice(0, writers);
+    return this.#queue.splice(0, this.maxWrites);
   }
 
-  /** One entry per waiting writer: undefined when its writes are committed, else the error. */
-  async #commitAll(batch: Waiting<Write>[]): Promise<({ error: unknown } | undefined)[]> {
+  /** One outcome per writer, in order. */
+  async #commitAll(batch: Waiting<Write>[]): Promise<State[]> {
     try {
-      await this.commitBatch(batch.flatMap((waiting) => waiting.writes));
-      return batch.map(() => undefined);
+      await this.commitBatch(batch.map((waiting) => waiting.write));
+      return batch.map(() => ({ is: "committed" }));
     } catch (error) {
-      if (batch.length === 1) return [{ error }];
+      if (batch.length === 1) return [{ is: "failed", error }];
     }
-    const outcomes: ({ error: unknown } | undefined)[] = [];
+    const outcomes: State[] = [];
     for (const waiting of batch) {
       try {
-        await this.commitBatch(waiting.writes);
-        outcomes.push(undefined);
+        await this.commitBatch([waiting.write]);
+        outcomes.push({ is: "committed" });
       } catch (error) {
-        outcomes.push({ error });
+        outcomes.push({ is: "failed", error });
       }
     }
     return outcomes;

@@ -1,7 +1,5 @@
 import type { RouteHandler, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { groupCommitOf } from "../../db/client";
-import { insertStatements } from "../../db/insert-statement";
 import { customerPhones, customers, notifications } from "../../db/schema";
 import { type ResolvedPhone, resolvePhones } from "../../domain/phone-numbers";
 import { canonicalTimeZone } from "../../domain/time-zones";
@@ -12,9 +10,10 @@ import { ApiError, notFound } from "../../lib/errors";
 import { newId, nowIso } from "../../lib/ids";
 import { pageClauses, toPage } from "../../lib/pagination";
 import { normalizeEmail } from "../../lib/schemas";
-import { assertExternalIdFree, type CustomerRow, externalIdTaken, findCustomer, insertPhones, phoneRows, phonesOf, present, searchCondition } from "./customers.records";
+import { assertExternalIdFree, type CustomerRow, externalIdTaken, findCustomer, insertPhones, phonesOf, present, searchCondition } from "./customers.records";
 import type { createCustomer, deleteCustomer, getCustomer, getCustomerByExternalId, listCustomers, updateCustomer } from "./customers.routes";
 import type { UpdateCustomerBody } from "./customers.schemas";
+import { storeNewCustomer } from "./customers.store";
 
 type CustomerFields = z.infer<typeof UpdateCustomerBody>;
 
@@ -74,10 +73,8 @@ export const createCustomerHandler: RouteHandler<typeof createCustomer, AppEnv> 
     updatedAt: now,
   };
   if (row.externalId) await assertExternalIdFree(db, projectId, row.externalId);
-  // All or nothing: the customer is never stored without their phones. Committed together with
-  // other requests' new customers when they arrive at the same time (one D1 round trip for all).
-  const writes = [...insertStatements(c.env.DB, customers, [row]), ...insertStatements(c.env.DB, customerPhones, phoneRows(row, phones))];
-  const write = groupCommitOf(c.env.DB).commit(writes, (work) => c.executionCtx.waitUntil(work));
+  // With its phones, all or nothing; together with other customers created at the same moment.
+  const write = storeNewCustomer(c.env.DB, row, phones, (work) => c.executionCtx.waitUntil(work));
   await writing(write, row.externalId);
   return c.json(present(row, phones), 201);
 };
