@@ -54,7 +54,7 @@ function contextTable(rows) {
   const top = (p, key) => (p ? p[key].slice(0, 4).map((m) => `${m.name} ${(m.share * 100).toFixed(0)}%`).join(", ") : "–");
   const pct = (x, digits = 0) => `${(x * 100).toFixed(digits)}%`;
   return [
-    "| calls | frames ≥ 5 ms in / out | of those, in stalls of ≥ half the calls, in / out | stalls in / out (at a major GC of the worker); longest | major GCs | cores busy: worker / wrangler's proxy / rest of `npm start` / load generator / other | load generator loop delay p99 / max | worker CPU by module (profile) | top functions | V8 heap before the last full GC → after |",
+    "| calls | frames ≥ 5 ms in / out | of those, in stalls of ≥ half the calls, in / out | stalls in / out (at a major GC of the worker); longest | major GCs | cores busy: worker / wrangler's proxy / rest of `npm run dev` / load generator / other | load generator loop delay p99 / max | worker CPU by module (profile) | top functions | V8 heap before the last full GC → after |",
     "|---:|---:|---:|---|---:|---|---:|---|---|---|",
     ...rows.map((r) => {
       const e = r.heap.end;
@@ -114,7 +114,7 @@ export function report(rows, { seconds, warmupFrames, profileSeconds, cores, cpu
   const outcomes = rows.map((r) => `${r.n} call${r.n === 1 ? "" : "s"}: ${r.outcomes.status || "none"} (${r.outcomes.endReason || "–"})`).join("; ");
   const warmup = (warmupFrames * 20) / 1000;
   const markdown = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cores} cores (${cpu}): \`npm start\` (wrangler dev, local D1 and Durable Objects) ` +
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cores} cores (${cpu}): \`npm run dev\` (wrangler dev, for its inspector; local D1 and Durable Objects) ` +
       "with live credentials pointed at a fake Twilio (REST, signed status callbacks, Media Streams over `ws`) and a fake OpenAI Realtime model " +
       "that echoes each appended frame straight back as agent audio, both in the benchmark's Node process. Each call streams a 20 ms mu-law " +
       `frame in real time for ${seconds} s, calls a fraction of a frame apart; the callee echoes marks at once. Latency is per frame, from the ` +

@@ -1,4 +1,4 @@
-// `npm run bench` (call relay part): N concurrent calls through `npm start`, each streaming 20 ms
+// `npm run bench` (call relay part): N concurrent calls through `npm run dev`, each streaming 20 ms
 // frames in real time from a fake Twilio-speaking carrier to a fake Realtime model that echoes
 // them back. Both fakes are in this process, so one clock times both directions.
 // `node bench/calls.mjs` runs it alone. BENCH_CALL_LEVELS (1,10,50,100), BENCH_CALL_SECONDS (30);
@@ -159,7 +159,9 @@ export async function benchCalls() {
     await carrier.close();
     await model.close();
   };
+  // wrangler dev: the heap readings need the worker's DevTools inspector.
   const server = await startParley(port, {
+    dev: true,
     snapshot: true,
     vars: {
       TWILIO_ACCOUNT_SID: accountSid,

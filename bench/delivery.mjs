@@ -171,7 +171,7 @@ const ms = (v) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 function report(ends, bursts, problems) {
   const rates = bursts.map((b) => b.rate).sort((a, b) => a - b);
   return [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), \`npm start\` (wrangler dev: local D1, Queues and Durable Objects; ` +
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), \`npm start\` (local D1, Queues and Durable Objects; ` +
       `emulated calls ${SPEED === 1 ? "in real time" : `at ${SPEED}× speed`}) delivering to a Node receiver on 127.0.0.1 that checks every X-Echo-Signature as the seed's receiver does. ` +
       `Load average when it ended: ${os.loadavg()[0].toFixed(1)}.`,
     "",

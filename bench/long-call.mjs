@@ -209,7 +209,7 @@ function report({ idle, samples, after, grew, grown, final, streamed, wallSecond
     : "";
   const row = (s, label) => `| ${label ?? s.status} | ${s.wall.toFixed(0)} s | ${clock(s.lineMs)} | ${clock(s.wallCallMs)} | ${mb(s.heap)} | ${mb(s.heapBeforeGc)} | ${mb(s.rss)} | ${s.snapshotMs} ms |`;
   return [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), \`npm start\` (wrangler dev) with no credentials: one recorded call ` +
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "cpu"}), \`npm run dev\` (wrangler dev, for its inspector) with no credentials: one recorded call ` +
       `through the emulated carrier to the callee who keeps talking (${CALLEE}), \`max_duration_seconds: ${CALL_SECONDS}\`, emulators at ${SPEED}× real time ` +
       `(${wallSeconds.toFixed(0)} s of wall time). Every ~${SAMPLE_EVERY_MS / 1000} s of wall time the worker's retained JS heap is read after a full GC (a heap snapshot through ` +
       "its inspector, which pauses the worker; the line's clock catches up after it). **The heap is the whole isolate's: the API, the call's Durable Object and the emulated carrier " +
@@ -235,7 +235,7 @@ function report({ idle, samples, after, grew, grown, final, streamed, wallSecond
 }
 
 export async function benchLongCall() {
-  const server = await startParley(8690 + Math.floor(Math.random() * 100), { vars: { EMULATOR_SPEED: String(SPEED) }, snapshot: true });
+  const server = await startParley(8690 + Math.floor(Math.random() * 100), { vars: { EMULATOR_SPEED: String(SPEED) }, snapshot: true, dev: true });
   const problems = [];
   const reads = { total: 0, hung: 0 };
   try {

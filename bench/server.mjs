@@ -1,4 +1,4 @@
-// Starts `npm start` on a spare port for a benchmark and stops it afterwards.
+// Starts `npm start` (or `npm run dev`) on a spare port for a benchmark and stops it afterwards.
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,14 +22,14 @@ function snapshot() {
 }
 
 /**
- * `vars` become `--var NAME:VALUE` arguments of `wrangler dev` (e.g. credentials, adapter bases);
- * `snapshot` runs a copy of the tree as it is now, on its own local state, instead of the tree itself.
+ * `vars` become `--var NAME:VALUE` arguments (e.g. credentials, adapter bases); `snapshot` runs a
+ * copy of the tree as it is now, on its own local state, instead of the tree itself. `dev` runs
+ * `npm run dev` (wrangler dev, whose DevTools inspector the heap readings need) instead of `npm start`.
  */
-export async function startParley(port, { vars = {}, snapshot: copy = false, inspector = true } = {}) {
+export async function startParley(port, { vars = {}, snapshot: copy = false, dev = false } = {}) {
   const dir = copy ? snapshot() : null;
   const args = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  // Without the inspector: the same worker and state through wrangler's API (see quiet-worker.mjs).
-  const command = inspector ? ["npm", ["start", ...(args.length ? ["--", ...args] : [])]] : ["node", [join(root, "bench", "quiet-worker.mjs"), String(port)]];
+  const command = ["npm", ["run", dev ? "dev" : "start", ...(args.length ? ["--", ...args] : [])]];
   const child = spawn(command[0], command[1], { cwd: dir ?? root, env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const exited = new Promise((resolve) => child.on("exit", resolve));
   let log = "";
@@ -49,7 +49,7 @@ export async function startParley(port, { vars = {}, snapshot: copy = false, ins
     await new Promise((r) => setTimeout(r, 500));
   }
   await stop(child, exited, dir);
-  throw new Error(`npm start did not come up on port ${port}:\n${log}`);
+  throw new Error(`npm ${dev ? "run dev" : "start"} did not come up on port ${port}:\n${log}`);
 }
 
 /** Stops the whole process group, then (after at most 10 s) removes the snapshot. */
