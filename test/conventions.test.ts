@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { apiKeyGate } from "../src/auth/api-key-gate";
-import { hashApiKey } from "../src/auth/credentials";
+import { hashApiKey, hashPresentedKey } from "../src/auth/credentials";
 import { api, expectError, signup, uniqueEmail } from "./helpers/api";
 
 describe("every response", () => {
@@ -38,6 +38,16 @@ describe("API key authentication", () => {
       // Past authentication, an unknown path is a plain 404: the key was accepted.
       expectError(await api("/api/v1/no-such-resource", { headers }), 404, "not_found");
     }
+  });
+
+  it("remembers recent keys' hashes correctly, and still after a flood of other keys pushed them out", async () => {
+    const key = `echo_${"a".repeat(64)}`;
+    const expected = await hashApiKey(key);
+    expect(await hashPresentedKey(key)).toBe(expected);
+    expect(await hashPresentedKey(key)).toBe(expected);
+    for (let i = 0; i < 1_100; i++) await hashPresentedKey(`echo_${i.toString(16).padStart(64, "0")}`);
+    expect(await hashPresentedKey(key)).toBe(expected);
+    expect(await hashPresentedKey(`echo_${"b".repeat(64)}`)).toBe(await hashApiKey(`echo_${"b".repeat(64)}`));
   });
 
   it("refuses a missing, malformed or unknown key with 401", async () => {

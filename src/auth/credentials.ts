@@ -19,6 +19,25 @@ export async function generateApiKey(): Promise<NewApiKey> {
 /** Keys carry 256 bits of randomness, so a fast hash is enough: nothing to brute-force. */
 export const hashApiKey = (secret: string) => sha256Hex(secret);
 
+// A client sends the same key with every request, so the isolate remembers the hashes of the keys
+// it saw last instead of working each one out again (a few percent of an authenticated request).
+// Bounded, oldest first out: keys sprayed at random only push out entries, never grow it.
+const recentHashes = new Map<string, string>();
+const RECENT_KEYS = 1_000;
+
+/** `hashApiKey` for a key presented with a request. */
+export async function hashPresentedKey(secret: string): Promise<string> {
+  const known = recentHashes.get(secret);
+  if (known !== undefined) return known;
+  const hash = await hashApiKey(secret);
+  if (recentHashes.size >= RECENT_KEYS) {
+    const oldest = recentHashes.keys().next().value;
+    if (oldest !== undefined) recentHashes.delete(oldest);
+  }
+  recentHashes.set(secret, hash);
+  return hash;
+}
+
 export const looksLikeApiKey = (value: string) => API_KEY_PATTERN.test(value);
 
 export type Credential = { kind: "api_key"; key: string } | { kind: "access_token"; token: string };

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { verifyAccessToken } from "../auth/access-tokens";
 import { apiKeyGate } from "../auth/api-key-gate";
-import { hashApiKey, looksLikeApiKey, readCredential } from "../auth/credentials";
+import { hashPresentedKey, looksLikeApiKey, readCredential } from "../auth/credentials";
 import type { Db } from "../db/client";
 import { memberships, sessions } from "../db/schema";
 import type { AppEnv, Caller } from "../lib/app-env";
@@ -34,7 +34,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
   if (!looksLikeApiKey(credential.key)) throw INVALID_KEY();
-  const keyHash = await hashApiKey(credential.key);
+  const keyHash = await hashPresentedKey(credential.key);
   const admission = await apiKeyGate(c.env, keyHash).admit(keyHash);
   if (!admission.admitted) throw INVALID_KEY();
   c.set("caller", admission.caller);

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { apiKeyGate } from "../../auth/api-key-gate";
-import { hashApiKey, looksLikeApiKey } from "../../auth/credentials";
+import { hashPresentedKey, looksLikeApiKey } from "../../auth/credentials";
 import { callSession } from "../../calls/engine";
 import { LISTENER_HEADER } from "../../calls/listeners";
 import { verifyLiveToken } from "../../calls/live-token";
@@ -16,7 +16,7 @@ async function projectOf(env: Env, callId: string, query: { api_key?: string; se
   if (query.api_key) {
     const invalid = new ApiError("invalid_api_key", "The API key is invalid, expired or revoked.", { param: "api_key" });
     if (!looksLikeApiKey(query.api_key)) throw invalid;
-    const keyHash = await hashApiKey(query.api_key);
+    const keyHash = await hashPresentedKey(query.api_key);
     const admission = await apiKeyGate(env, keyHash).admit(keyHash);
     if (!admission.admitted) throw invalid;
     return admission.caller.projectId;
