@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { GroupCommit } from "../src/db/group-commit";
 
 /** A database whose commits are recorded and finish only when the test says so. */
-function database({ failWhen = (_writes: string[]): boolean => false } = {}) {
+function database({ failWhen = (_writes: string[]): boolean => false, leaderSilentMs = 5_000 } = {}) {
   const batches: string[][] = [];
   const pending: (() => void)[] = [];
   const group = new GroupCommit<string>(
@@ -11,7 +11,7 @@ function database({ failWhen = (_writes: string[]): boolean => false } = {}) {
         batches.push(writes);
         pending.push(() => (failWhen(writes) ? reject(new Error(`refused ${writes.join(",")}`)) : resolve()));
       }),
-    3,
+    { maxWrites: 3, leaderSilentMs },
   );
   const finishNext = async () => {
     await new Promise((r) => setTimeout(r, 0));
@@ -81,5 +81,18 @@ describe("group commit", () => {
     // The leader also keeps its request alive while it commits what queued behind it.
     expect(kept).toHaveLength(3);
     expect(await Promise.all(kept)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("lets the oldest waiter lead when the leader has gone silent, so the queue never stalls for good", async () => {
+    const db = database({ leaderSilentMs: 50 });
+    // The first batch never comes back, as if its request had been cancelled mid-commit.
+    void db.group.commit("lost", noKeepAlive).catch(() => undefined);
+    await tick();
+    const waiting = settle(db.group.commit("b", noKeepAlive));
+    await new Promise((r) => setTimeout(r, 120));
+    expect(db.batches).toEqual([["lost"], ["b"]]);
+    await db.finishNext(); // "lost" finally answers; "b" is next
+    await db.finishNext();
+    expect(await waiting).toBe("committed");
   });
 });

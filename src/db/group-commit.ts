@@ -26,6 +26,8 @@ export type KeepAlive = (work: Promise<unknown>) => void;
 const POLL_MS = 1;
 /** Far beyond any healthy wait; a write still queued by then is withdrawn and reported. */
 const QUEUE_LIMIT_MS = 30_000;
+/** D1 gives up on a query after 30 s; a batch with no answer after this is reported as unknown. */
+const IN_FLIGHT_LIMIT_MS = 60_000;
 /** Keeps any one request's background work short (workerd allows 30 s of `waitUntil` after the answer). */
 const MAX_BATCHES_PER_LEADER = 32;
 
@@ -38,23 +40,40 @@ interface Waiting<Write> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export interface GroupCommitOptions {
+  /**
+   * Bounds a batch: D1 counts each statement against the invocation that runs it (50 per
+   * invocation on the Bundled plan), and a failed batch is retried write by write.
+   */
+  maxWrites?: number;
+  /**
+   * A leader that has not moved for this long is taken to be gone (its request ended or was
+   * cancelled), and the oldest waiter leads in its place, so the queue never stalls for good.
+   */
+  leaderSilentMs?: number;
+}
+
 export class GroupCommit<Write> {
   #queue: Waiting<Write>[] = [];
   #leading = false;
+  /** When a leader last started or finished a batch, or was chosen. */
+  #movedAt = 0;
+  readonly #maxWrites: number;
+  readonly #leaderSilentMs: number;
 
-  /**
-   * `commitBatch` stores several writes in one transaction. `maxWrites` bounds a batch: D1 counts
-   * each statement against the invocation that runs it (50 per invocation on the Bundled plan),
-   * and a failed batch is retried write by write.
-   */
+  /** `commitBatch` stores several writes in one transaction. */
   constructor(
     private readonly commitBatch: CommitBatch<Write>,
-    private readonly maxWrites = 20,
-  ) {}
+    { maxWrites = 20, leaderSilentMs = 5_000 }: GroupCommitOptions = {},
+  ) {
+    this.#maxWrites = maxWrites;
+    this.#leaderSilentMs = leaderSilentMs;
+  }
 
   /**
-   * Resolves once `write` is committed, or rejects with the error that committing it alone gave. `keepAlive` (the request's `waitUntil`) keeps the request alive
-   * until its part is done even if its client goes away: other requests may wait on the batches it leads.
+   * Resolves once `write` is committed, or rejects with the error that committing it alone gave.
+   * `keepAlive` (the request's `waitUntil`) keeps the request alive until its part is done even if
+   * its client goes away: other requests may wait on the batches it leads.
    */
   commit(write: Write, keepAlive: KeepAlive): Promise<void> {
     const done = this.#commit(write, keepAlive);
@@ -65,22 +84,37 @@ export class GroupCommit<Write> {
   async #commit(write: Write, keepAlive: KeepAlive): Promise<void> {
     const me: Waiting<Write> = { write, state: { is: "queued" } };
     this.#queue.push(me);
-    if (!this.#leading) {
-      this.#leading = true;
-      me.state = { is: "lead" };
-    }
-    const deadline = Date.now() + QUEUE_LIMIT_MS;
+    if (!this.#leading) this.#choose(me);
+    const queuedAt = Date.now();
+    let sentAt = 0;
     for (;;) {
       const state = me.state;
+      const now = Date.now();
       if (state.is === "committed") return;
       if (state.is === "failed") throw state.error;
       if (state.is === "lead") return this.#lead(keepAlive);
-      if (state.is === "queued" && Date.now() > deadline) {
-        this.#queue.splice(this.#queue.indexOf(me), 1);
-        throw new Error(`The write waited ${QUEUE_LIMIT_MS / 1000} s for the database and was withdrawn, not committed.`);
+      if (state.is === "queued") {
+        if (this.#queue[0] === me && now - this.#movedAt > this.#leaderSilentMs) {
+          this.#choose(me);
+          continue;
+        }
+        if (now - queuedAt > QUEUE_LIMIT_MS) {
+          this.#queue.splice(this.#queue.indexOf(me), 1);
+          throw new Error(`The write waited ${QUEUE_LIMIT_MS / 1000} s for the database and was withdrawn, not committed.`);
+        }
+      }
+      if (state.is === "in_flight") {
+        sentAt ||= now;
+        if (now - sentAt > IN_FLIGHT_LIMIT_MS) throw new Error(`The database did not confirm the write within ${IN_FLIGHT_LIMIT_MS / 1000} s; it may or may not be stored.`);
       }
       await sleep(POLL_MS);
     }
+  }
+
+  #choose(waiting: Waiting<Write>) {
+    this.#leading = true;
+    this.#movedAt = Date.now();
+    waiting.state = { is: "lead" };
   }
 
   /** Commits the leader's batch and returns (or throws) its own outcome; then drains the queue. */
@@ -98,7 +132,7 @@ export class GroupCommit<Write> {
       await this.#commitNext();
     }
     const next = this.#queue[0];
-    if (next) next.state = { is: "lead" };
+    if (next) this.#choose(next);
     else this.#leading = false;
   }
 
@@ -106,7 +140,9 @@ export class GroupCommit<Write> {
   async #commitNext(): Promise<State> {
     const batch = this.#takeBatch();
     for (const waiting of batch) waiting.state = { is: "in_flight" };
+    this.#movedAt = Date.now();
     const outcomes = await this.#commitAll(batch);
+    this.#movedAt = Date.now();
     batch.forEach((waiting, i) => {
       waiting.state = outcomes[i]!;
     });
@@ -115,7 +151,7 @@ export class GroupCommit<Write> {
 
   /** The writers at the head of the queue, as many as fit in one batch. */
   #takeBatch(): Waiting<Write>[] {
-    return this.#queue.splice(0, this.maxWrites);
+    return this.#queue.splice(0, this.#maxWrites);
   }
 
   /** One outcome per writer, in order. */
