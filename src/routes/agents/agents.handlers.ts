@@ -6,7 +6,7 @@ import type { AppEnv } from "../../lib/app-env";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId, nowIso } from "../../lib/ids";
 import type { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from "./agents.routes";
-import { agentListBody, agentsChanged, bumpAgentsVersion } from "./agents.list";
+import { agentListBody, changeAgents } from "./agents.list";
 import { type AgentRow, present } from "./agents.present";
 import type { AgentFields, AgentPage } from "./agents.schemas";
 import { jsonText } from "../../lib/json-text";
@@ -77,8 +77,7 @@ export const createAgentHandler: RouteHandler<typeof createAgent, AppEnv> = asyn
     updatedAt: now,
   };
   const db = c.get("db");
-  await db.batch([db.insert(agents).values(row), bumpAgentsVersion(db, businessId)]);
-  await agentsChanged(c.env, businessId);
+  await changeAgents(c.env, db, businessId, db.insert(agents).values(row));
   return c.json(present(row), 201);
 };
 
@@ -101,15 +100,7 @@ export const updateAgentHandler: RouteHandler<typeof updateAgent, AppEnv> = asyn
   const columns = columnsOf(body);
   const db = c.get("db");
   const { businessId } = c.get("caller");
-  const [[row]] = await db.batch([
-    db
-      .update(agents)
-      .set({ ...columns, updatedAt: nowIso() })
-      .where(ofBusiness(businessId, id))
-      .returning(),
-    bumpAgentsVersion(db, businessId),
-  ]);
-  await agentsChanged(c.env, businessId);
+  const [row] = await changeAgents(c.env, db, businessId, db.update(agents).set({ ...columns, updatedAt: nowIso() }).where(ofBusiness(businessId, id)).returning());
   if (!row) throw notFound("agent", "id");
   return c.json(present(row), 200);
 };
@@ -125,15 +116,17 @@ export const deleteAgentHandler: RouteHandler<typeof deleteAgent, AppEnv> = asyn
   // Re-checked inside the transaction, so a notification created meanwhile still blocks the delete.
   const idle = notExists(db.select({ id: notifications.id }).from(notifications).where(unfinishedOf(id)));
   // A soft delete: finished notifications and calls keep pointing at the agent that made them.
-  const [deleted] = await db.batch([
+  const { businessId } = c.get("caller");
+  const deleted = await changeAgents(
+    c.env,
+    db,
+    businessId,
     db
       .update(agents)
       .set({ deletedAt: nowIso() })
-      .where(and(ofBusiness(c.get("caller").businessId, id), idle))
+      .where(and(ofBusiness(businessId, id), idle))
       .returning({ id: agents.id }),
-    bumpAgentsVersion(db, c.get("caller").businessId),
-  ]);
-  await agentsChanged(c.env, c.get("caller").businessId);
+  );
   if (deleted.length === 0) throw inUse(Math.max(await countUnfinished(db, id), 1));
   return c.body(null, 204);
 };

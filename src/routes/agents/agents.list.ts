@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { agents, businesses } from "../../db/schema";
 import { forgetBusinessKeys } from "../../auth/api-key-gate";
@@ -11,15 +12,20 @@ export interface AgentListRequest extends PageRequest {
 }
 
 /**
- * Every change to a business's agents bumps `businesses.agents_version` in the same transaction
- * (put this statement in the write's batch), so lists made before it are never given out again;
- * then `agentsChanged` tells the business's API key gates, which hand the version to each request.
+ * Every change to a business's agents goes through here: the write and a bump of
+ * `businesses.agents_version` in one transaction, so lists made before it are never given out
+ * again; then the business's API key gates forget the version they knew (they hand it to each
+ * request). Answers the write's own result.
  */
-export const bumpAgentsVersion = (db: Db, businessId: string) =>
-  db
+export async function changeAgents<W extends BatchItem<"sqlite">>(env: Env, db: Db, businessId: string, write: W): Promise<BatchResponse<[W]>[0]> {
+  const bump = db
     .update(businesses)
     .set({ agentsVersion: sql`${businesses.agentsVersion} + 1` })
     .where(eq(businesses.id, businessId));
+  const [result] = await db.batch([write, bump]);
+  await forgetBusinessKeys(env, businessId);
+  return result;
+}
 
 // Agent lists are read far more often than agents change (dashboards poll them): a page already
 // presented at the business's current version is served from memory — with an API key without
@@ -58,5 +64,3 @@ export async function agentListBody(d1: D1Database, db: Db, businessId: string, 
   return body;
 }
 
-/** After an agent write has committed: the business's key gates forget the version they knew. */
-export const agentsChanged = (env: Env, businessId: string) => forgetBusinessKeys(env, businessId);
