@@ -62,7 +62,7 @@ async function measure(base) {
     return { name: c.name, routeIndex: c.routeIndex, connections: c.connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors, range: sorted.map((x) => x.requests.average) };
   });
   // Each route's throughput: its best concurrency's median.
-  const peaks = routes.map((route, routeIndex) => Math.max(...rows.filter((r) => r.routeIndex === routeIndex).map((r) => r.rps)));
+  const peaks = routes.map((_, routeIndex) => Math.max(...rows.filter((r) => r.routeIndex === routeIndex).map((r) => r.rps)));
   return { rows, peaks };
 }
 
