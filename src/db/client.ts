@@ -19,4 +19,3 @@ export function createDb(d1: D1Database): Db {
   }
   return db;
 }
-

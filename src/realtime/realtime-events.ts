@@ -145,10 +145,9 @@ export type ClientEvent =
   | TruncateItemEvent
   | CreateItemEvent<FunctionCallOutputItem | UserMessageItem>;
 
-/** Callee audio, base64 mu-law exactly as the carrier sent it. */
 /**
- * The callee's audio for the model, as the text sent: fifty a second per call, so a string, not an
- * object to stringify. `b64` must be base64 (it goes in unescaped).
+ * Callee audio for the model, base64 mu-law exactly as the carrier sent it, as the text sent: fifty
+ * a second per call, so a string, not an object to stringify. `b64` must be base64 (it goes in unescaped).
  */
 export const appendAudioMessage = (b64: string): string => `{"type":"input_audio_buffer.append","audio":"${b64}"}`;
 

@@ -63,4 +63,3 @@ export async function agentListBody(d1: D1Database, db: Db, businessId: string, 
   if (madeAt !== undefined) pages.set(key, madeAt, body);
   return body;
 }
-
