@@ -62,9 +62,9 @@ export class CallRecording {
     }
   }
 
-  agent(audio: Uint8Array): void {
+  agent(audio: Uint8Array, atMs: number): void {
     try {
-      this.#recorder.agent(audio);
+      this.#recorder.agent(audio, atMs);
     } catch (error) {
       this.#stop(error);
     }

@@ -200,7 +200,7 @@ export class CallSession extends SessionEnding {
       agentAction: (action) => this.onAgentAction(action),
       modelLost: () => this.ctx.waitUntil(this.hangUpCarrier("hangUp").then(() => this.finish("failed", "model_unavailable"))),
       quiet: () => this.hangUpIfFarewellPlayed(),
-      played: (audio) => this.recording?.agent(audio),
+      played: (audio, atMs) => this.recording?.agent(audio, atMs),
       waitUntil: (promise) => this.ctx.waitUntil(promise),
     });
     return this.conversation;

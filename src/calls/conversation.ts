@@ -22,8 +22,8 @@ export interface ConversationHost {
   modelLost(): void;
   /** Nothing is playing and no response is being spoken: a good moment to hang up. */
   quiet(): void;
-  /** Agent audio the callee really heard, in the order it played (for the recording). */
-  played(audio: Uint8Array): void;
+  /** Agent audio the callee really heard, in the order it played, and when on the carrier's clock (for the recording). */
+  played(audio: Uint8Array, atMs: number): void;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -38,7 +38,7 @@ export class Conversation {
   #connecting: Promise<void> | null = null;
   #modelReady = false;
   #reconnects = 0;
-  #playback = new PlaybackTracker((audio) => this.host.played(audio));
+  #playback = new PlaybackTracker((audio, atMs) => this.host.played(audio, atMs));
   #transcript = new TranscriptTracker();
   #greetingPending = false;
   #responseActive = false;
@@ -154,6 +154,8 @@ export class Conversation {
   }
 
   #onModelClosed(): void {
+    // Whatever the model had said is all it will say: its end must still be confirmed as played.
+    this.#endOfAudio();
     this.#model = null;
     this.#modelReady = false;
     this.#requested = 0; // a new session knows nothing of what the old one was asked
@@ -198,6 +200,9 @@ export class Conversation {
       case "response.output_audio.delta":
         this.#agentAudio(event.item_id, event.delta);
         break;
+      case "response.output_audio.done":
+        this.#endOfAudio();
+        break;
       case "response.output_audio_transcript.delta":
         this.#transcript.agentText(event.item_id, event.delta, this.#inboundMs);
         break;
@@ -218,6 +223,7 @@ export class Conversation {
         this.#onToolCall(event.call_id, event.name, event.arguments);
         break;
       case "response.done":
+        this.#endOfAudio();
         this.#responseActive = false;
         this.#speakingItem = null;
         for (const line of this.#transcript.unsavedAgentLines()) this.host.record(line);
@@ -239,8 +245,15 @@ export class Conversation {
     const asIs = frames.length === 1 && audio.length <= FRAME_BYTES;
     for (const frame of frames) {
       stream.socket.send(mediaMessage(stream.streamSid, asIs ? delta : bytesToBase64(frame.payload)));
-      stream.socket.send(markMessage(stream.streamSid, frame.mark));
+      if (frame.mark) stream.socket.send(markMessage(stream.streamSid, frame.mark));
     }
+  }
+
+  /** The agent's audio stopped for now: the last frame sent gets a mark if it had none (see PlaybackTracker). */
+  #endOfAudio(): void {
+    const mark = this.#playback.endOfAudio();
+    const stream = this.host.carrierStream();
+    if (mark && stream) stream.socket.send(markMessage(stream.streamSid, mark));
   }
 
   /**

@@ -2,27 +2,38 @@ import { BYTES_PER_MS, FRAME_BYTES } from "../audio/mulaw";
 
 /**
  * Barge-in bookkeeping: what the callee has actually heard of each agent item. The model produces
- * audio faster than real time and the carrier buffers it, so "sent" is not "heard". Each outgoing
- * frame (at most 20 ms) is followed by a mark; the carrier echoes a mark once the audio before it
- * has played, which bounds the error of `playedMs` to one frame.
+ * audio faster than real time and the carrier buffers it, so "sent" is not "heard".
+ *
+ * Marks tell what has played: the carrier echoes a mark once the audio before it has played. A
+ * mark after every frame would say it to the frame, but then each frame relayed is three messages
+ * each way (the callee's audio, the agent's audio, the mark), which is a third of the relay's work.
+ * So a mark follows every MARK_EVERY_FRAMES-th frame, and between two marks the position is read
+ * off the carrier's clock (the timestamps of the callee's audio, which the caller passes to
+ * `clock`): playback runs in real time, so `bytes` confirmed at clock `t` means `bytes + 8·(t' − t)`
+ * at `t'`, never past the next mark that has not come back. That holds while the carrier has audio
+ * to play. A frame sent when nothing was left unconfirmed, or when the clock says the carrier ran
+ * out of audio, starts a new stretch of playback, so it is marked too: the position then cannot
+ * run past it before its echo re-reads where playback is. The last frame of a response is marked
+ * as well (`endOfAudio`), so the end of what was said is confirmed, not inferred.
  *
  * On an interruption the caller sends `clear` and then a sentinel mark. The carrier keeps playing
- * until the `clear` reaches it, echoing those frames' marks as they play, and then echoes every
- * flushed mark at once, then the sentinel. Played and flushed marks look alike, so they are told
- * apart by the carrier's clock (the timestamps of the callee's audio, which the caller passes to
- * `clock`): played marks come back as playback moves on, interleaved with the callee's audio,
- * while flushed ones come back together, the clock standing still between them. When the
- * sentinel comes back, `onMark` returns what the callee really heard — the `audio_end_ms` to
- * truncate at, within one frame.
+ * until the `clear` reaches it, echoing those frames' marks as they play, then echoes every flushed
+ * mark at once and then the sentinel, with its clock standing where the `clear` caught playback.
+ * So when the sentinel comes back, the position at its clock is what the callee really heard: the
+ * `audio_end_ms` to truncate at, within one frame. Marks echoed before that clock played; marks
+ * echoed at it were flushed.
  *
  * The audio of each frame is handed to `onPlayed` (the call's recording) once the frame is known
- * to have played, in playing order; flushed frames never are. A frame's audio is kept only while
- * its fate is open, so what is held is bounded by how far the model runs ahead of the phone.
+ * to have played, in playing order, with where it played on the carrier's clock; flushed frames
+ * never are. A frame's audio is kept only while its fate is open, so what is held is bounded by
+ * how far the model runs ahead of the phone.
  */
+export const MARK_EVERY_FRAMES = 5;
+
 export interface OutgoingFrame {
   payload: Uint8Array;
-  /** Send as a carrier `mark` right after the payload. */
-  mark: string;
+  /** Send as a carrier `mark` right after the payload; null for the frames between marks. */
+  mark: string | null;
 }
 
 export interface Interruption {
@@ -36,23 +47,40 @@ export interface PendingInterruption extends Interruption {
   sentinel: string;
 }
 
+/** Agent audio that played, and the carrier's clock (ms since the stream began) when it started. */
+export type PlayedAudio = (audio: Uint8Array, atMs: number) => void;
+
 interface SentFrame {
-  mark: string;
   itemId: string;
   /** Bytes of the item sent up to and including this frame. */
   endBytes: number;
+  /** Bytes of agent audio sent on the stream up to and including this frame. */
+  streamEnd: number;
+  bytes: number;
+  mark: string | null;
   /** The frame's audio, until it is known to have played or not. */
   payload: Uint8Array | null;
+}
+
+/** The carrier's clock read `clock` when the first `bytes` of the stream had played. */
+interface Anchor {
+  bytes: number;
+  clock: number;
 }
 
 interface Settling {
   itemId: string;
   sentinel: string;
-  flushed: Map<string, SentFrame>;
+  /** The frames unconfirmed when the callee cut in, in the order sent. */
+  frames: SentFrame[];
+  /** Their marks, and the carrier's clock when each came back. */
+  echoedAt: Map<string, number>;
+  anchor: Anchor | null;
+  played: number;
 }
 
 export class PlaybackTracker {
-  // Frames sent whose marks have not come back, oldest first from `head`. `base` is the sequence
+  // Frames sent but not confirmed as played, oldest first from `head`. `base` is the sequence
   // number of queue[0], so a mark's sequence number finds its frame without a search.
   private queue: SentFrame[] = [];
   private head = 0;
@@ -62,12 +90,15 @@ export class PlaybackTracker {
   private readonly sentBytes = new Map<string, number>();
   private readonly playedBytes = new Map<string, number>();
   private readonly dropped = new Set<string>();
+  private streamSent = 0;
+  /** Stream bytes confirmed as played (or, after a clear, given up): where playback stands at worst. */
+  private streamPlayed = 0;
+  private anchor: Anchor | null = null;
+  private sinceMark = 0;
   private clockMs = 0;
-  /** The carrier's clock when the previous mark came back. */
-  private lastMarkClock = 0;
   private settling: Settling | null = null;
 
-  constructor(private readonly onPlayed: ((audio: Uint8Array) => void) | null = null) {}
+  constructor(private readonly onPlayed: PlayedAudio | null = null) {}
 
   /** The carrier's clock: the timestamp of the latest callee audio, in ms since the stream began. */
   clock(ms: number): void {
@@ -86,16 +117,60 @@ export class PlaybackTracker {
     for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) {
       const whole = offset === 0 && audio.length <= FRAME_BYTES;
       const payload = !gives ? audio.slice(offset, offset + FRAME_BYTES) : whole ? audio : audio.subarray(offset, offset + FRAME_BYTES);
+      if (this.isPlaying() && this.#ranDry()) this.#playedByClock();
+      // Nothing unconfirmed: the carrier may have run dry, so this frame starts a new stretch.
+      const restart = !this.isPlaying();
+      if (restart) {
+        this.anchor = null;
+        this.streamPlayed = this.streamSent;
+      }
+      const marked = restart || ++this.sinceMark >= MARK_EVERY_FRAMES;
       sent += payload.length;
+      this.streamSent += payload.length;
       const seq = this.nextSeq++;
-      // Item and ms make the mark readable in carrier logs; the sequence number keeps it unique.
-      const mark = `${itemId}:${Math.floor(sent / BYTES_PER_MS)}:${seq}`;
-      this.queue.push({ mark, itemId, endBytes: sent, payload: this.onPlayed ? payload : null });
-      this.pending.set(mark, seq);
-      out.push({ payload, mark });
+      const frame: SentFrame = { itemId, endBytes: sent, streamEnd: this.streamSent, bytes: payload.length, mark: null, payload: this.onPlayed ? payload : null };
+      this.queue.push(frame);
+      if (marked) this.#mark(frame, seq);
+      out.push({ payload, mark: frame.mark });
     }
     this.sentBytes.set(itemId, sent);
     return out;
+  }
+
+  /**
+   * The agent stopped speaking for now (its response's audio is done): returns a mark to send
+   * after the audio already sent when its last frame went without one, so that the end of what
+   * was said is confirmed when it has played, not inferred.
+   */
+  endOfAudio(): string | null {
+    const last = this.queue[this.queue.length - 1];
+    if (!this.isPlaying() || !last || last.mark) return null;
+    this.#mark(last, this.base + this.queue.length - 1);
+    return last.mark;
+  }
+
+  /**
+   * By the carrier's clock, everything sent ran out more than a frame ago: the model fell behind
+   * the phone, and the next frame starts a new stretch of playback. (A gap within a frame is the
+   * clock's own resolution; such gaps do not add up, as each mark's echo re-reads the position.)
+   */
+  #ranDry(): boolean {
+    const anchor = this.anchor;
+    return anchor !== null && anchor.bytes + (this.clockMs - anchor.clock) * BYTES_PER_MS > this.streamSent + FRAME_BYTES;
+  }
+
+  /** What is unconfirmed played out, by the clock: it is confirmed where the clock places it. */
+  #playedByClock(): void {
+    this.#confirm(this.queue, this.head, this.queue.length - 1, this.anchor!);
+    this.streamPlayed = this.streamSent;
+    this.head = this.queue.length;
+  }
+
+  #mark(frame: SentFrame, seq: number): void {
+    // Item and ms make the mark readable in carrier logs; the sequence number keeps it unique.
+    frame.mark = `${frame.itemId}:${Math.floor(frame.endBytes / BYTES_PER_MS)}:${seq}`;
+    this.pending.set(frame.mark, seq);
+    this.sinceMark = 0;
   }
 
   /**
@@ -103,21 +178,21 @@ export class PlaybackTracker {
    * settled interruption when the mark is the sentinel sent after a `clear`.
    */
   onMark(name: string): Interruption | null {
-    const clockMoved = this.clockMs > this.lastMarkClock;
-    this.lastMarkClock = this.clockMs;
-    if (this.settling) {
-      const settled = this.#settle(name, clockMoved);
-      if (settled !== undefined) return settled;
+    const settling = this.settling;
+    if (settling) {
+      if (name === settling.sentinel) return this.#settle(settling);
+      if (settling.echoedAt.has(name)) {
+        settling.echoedAt.set(name, this.clockMs);
+        return null;
+      }
     }
     const seq = this.pending.get(name);
     if (seq === undefined) return null;
     const last = seq - this.base;
-    for (let i = this.head; i <= last; i++) {
-      const frame = this.queue[i]!;
-      this.playedBytes.set(frame.itemId, frame.endBytes);
-      this.pending.delete(frame.mark);
-      this.#played(frame);
-    }
+    const frame = this.queue[last]!;
+    this.anchor = { bytes: frame.streamEnd, clock: this.clockMs };
+    this.#confirm(this.queue, this.head, last, this.anchor);
+    this.streamPlayed = frame.streamEnd;
     this.head = last + 1;
     if (this.head > 256 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -127,49 +202,75 @@ export class PlaybackTracker {
     return null;
   }
 
+  /** Frames `from`..`to` of `frames` played; the anchor places them on the carrier's clock. */
+  #confirm(frames: SentFrame[], from: number, to: number, anchor: Anchor): void {
+    for (let i = from; i <= to; i++) {
+      const frame = frames[i]!;
+      this.playedBytes.set(frame.itemId, frame.endBytes);
+      if (frame.mark) this.pending.delete(frame.mark);
+      if (frame.payload) this.onPlayed?.(frame.payload, anchor.clock + (frame.streamEnd - anchor.bytes) / BYTES_PER_MS);
+      frame.payload = null;
+    }
+  }
+
+  /** Where playback stands now, by the carrier's clock: never before `played`, never past `limit`. */
+  #position(anchor: Anchor | null, played: number, limit: number): number {
+    if (!anchor) return played;
+    const guess = anchor.bytes + Math.max(0, this.clockMs - anchor.clock) * BYTES_PER_MS;
+    return Math.max(played, Math.min(limit, guess));
+  }
+
   /**
-   * The callee started talking over the agent: returns the item being heard, how much of it was
-   * confirmed so far, and the sentinel to send after the `clear`; null if all sent audio had
-   * already played. The unplayed frames leave the queue, and their items accept no more audio.
+   * The callee started talking over the agent: returns the item being heard, how much of it the
+   * carrier's clock says was heard so far, and the sentinel to send after the `clear`; null if all
+   * sent audio had already played. The unplayed frames leave the queue, and their items accept no
+   * more audio.
    */
   interrupt(): PendingInterruption | null {
     if (!this.isPlaying()) return null;
-    const current = this.queue[this.head]!;
-    const flushed = new Map<string, SentFrame>();
-    for (let i = this.head; i < this.queue.length; i++) {
-      const frame = this.queue[i]!;
-      this.pending.delete(frame.mark);
+    const frames = this.queue.slice(this.head);
+    const heard = this.#position(this.anchor, this.streamPlayed, limitOf(frames, 0));
+    const current = frames.find((frame) => frame.streamEnd > heard) ?? frames[frames.length - 1]!;
+    const echoedAt = new Map<string, number>();
+    for (const frame of frames) {
+      if (frame.mark) {
+        this.pending.delete(frame.mark);
+        echoedAt.set(frame.mark, Number.POSITIVE_INFINITY);
+      }
       this.dropped.add(frame.itemId);
-      if (frame.itemId === current.itemId) flushed.set(frame.mark, frame);
     }
+    const sentinel = `clear:${this.nextSeq++}`;
+    this.settling = { itemId: current.itemId, sentinel, frames, echoedAt, anchor: this.anchor, played: this.streamPlayed };
     this.queue = [];
     this.head = 0;
-    const sentinel = `clear:${this.nextSeq++}`;
     this.base = this.nextSeq;
-    this.settling = { itemId: current.itemId, sentinel, flushed };
-    return { itemId: current.itemId, playedMs: this.playedMs(current.itemId), sentinel };
+    return { itemId: current.itemId, playedMs: Math.floor(heardOf(current, heard) / BYTES_PER_MS), sentinel };
   }
 
-  /** Undefined when the mark is not part of the interruption being settled. */
-  #settle(name: string, clockMoved: boolean): Interruption | null | undefined {
-    const settling = this.settling!;
-    if (name === settling.sentinel) {
-      this.settling = null;
-      return { itemId: settling.itemId, playedMs: this.playedMs(settling.itemId) };
+  /** The sentinel came back: the clock stands where the `clear` stopped playback. */
+  #settle(settling: Settling): Interruption {
+    this.settling = null;
+    const { frames } = settling;
+    let { anchor, played } = settling;
+    // Marks echoed while the clock still moved had played before the clear landed.
+    let next = 0;
+    for (; next < frames.length; next++) {
+      const frame = frames[next]!;
+      if (!frame.mark) continue;
+      const at = settling.echoedAt.get(frame.mark)!;
+      if (at >= this.clockMs) break;
+      anchor = { bytes: frame.streamEnd, clock: at };
+      played = frame.streamEnd;
     }
-    const frame = settling.flushed.get(name);
-    if (!frame) return undefined;
-    settling.flushed.delete(name);
-    if (clockMoved) {
-      this.playedBytes.set(frame.itemId, Math.max(this.playedBytes.get(frame.itemId) ?? 0, frame.endBytes));
-      this.#played(frame);
+    const heard = this.#position(anchor, played, limitOf(frames, next));
+    let whole = -1;
+    while (whole + 1 < frames.length && frames[whole + 1]!.streamEnd <= heard) whole++;
+    if (anchor && whole >= 0) this.#confirm(frames, 0, whole, anchor);
+    const partial = frames[whole + 1];
+    if (partial && heard > partial.streamEnd - partial.bytes) {
+      this.playedBytes.set(partial.itemId, Math.max(this.playedBytes.get(partial.itemId) ?? 0, heardOf(partial, heard)));
     }
-    return null;
-  }
-
-  #played(frame: SentFrame): void {
-    if (frame.payload) this.onPlayed?.(frame.payload);
-    frame.payload = null;
+    return { itemId: settling.itemId, playedMs: this.playedMs(settling.itemId) };
   }
 
   /** Audio was sent that the carrier has not confirmed as played. */
@@ -190,4 +291,19 @@ export class PlaybackTracker {
   accepts(itemId: string): boolean {
     return !this.dropped.has(itemId);
   }
+}
+
+/**
+ * How far playback can be: not past the first mark from `from` on (it has not come back), nor past
+ * the last frame sent.
+ */
+function limitOf(frames: SentFrame[], from: number): number {
+  for (let i = from; i < frames.length; i++) if (frames[i]!.mark) return frames[i]!.streamEnd;
+  return frames[frames.length - 1]?.streamEnd ?? 0;
+}
+
+/** Bytes of the frame's item heard when playback stands at `position` of the stream. */
+function heardOf(frame: SentFrame, position: number): number {
+  const start = frame.endBytes - frame.bytes;
+  return Math.max(start, Math.min(frame.endBytes, frame.endBytes - (frame.streamEnd - position)));
 }

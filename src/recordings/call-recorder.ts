@@ -19,16 +19,16 @@ export interface RecorderOptions {
 /**
  * A call's two-channel recording: the callee left, the agent right, on the carrier's clock.
  * The callee's frames carry that clock (ms since the stream began). The agent's audio has no
- * timestamp of its own: a frame counts only once the carrier confirms it played (its mark came
- * back), and it is placed where the carrier's clock stood then, or right after the agent's
- * previous frame while playback runs on. So audio a barge-in flushed is never in the recording.
+ * timestamp of its own: a frame counts only once the carrier confirms it played (a mark after it
+ * came back), and it is placed where the PlaybackTracker says it played on that clock, or right
+ * after the agent's previous frame if that would overlap it. So audio a barge-in flushed is never
+ * in the recording.
  */
 export class CallRecorder {
   readonly #upload: RecordingUpload;
   readonly #timeline: StereoTimeline;
   readonly #maxSamples: number;
   #scratch = new Uint8Array(1024);
-  #clock = 0;
   #agentEnd = 0;
 
   constructor(bucket: RecordingBucket, key: string, store: RecordingStore, options: RecorderOptions) {
@@ -49,14 +49,13 @@ export class CallRecorder {
     const bytes = decodeBase64Into(payloadB64, this.#scratch);
     const position = Math.round(timestampMs * BYTES_PER_MS);
     if (bytes <= 0 || !(position >= 0) || position + bytes > this.#maxSamples) return;
-    if (position > this.#clock) this.#clock = position;
     this.#timeline.write(LEFT, position, this.#scratch, bytes);
   }
 
-  /** Agent audio the carrier confirmed as played, in the order it played. */
-  agent(audio: Uint8Array): void {
+  /** Agent audio the carrier confirmed as played, in the order it played, from `atMs` on the carrier's clock. */
+  agent(audio: Uint8Array, atMs: number): void {
     if (!this.#upload.healthy) return;
-    const position = Math.max(this.#agentEnd, this.#clock);
+    const position = Math.max(this.#agentEnd, Math.round(atMs * BYTES_PER_MS));
     if (position + audio.length > this.#maxSamples) return;
     this.#timeline.write(RIGHT, position, audio);
     this.#agentEnd = position + audio.length;

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { FRAME_BYTES } from "../../src/audio/mulaw";
-import { PlaybackTracker } from "../../src/realtime/playback";
+import { MARK_EVERY_FRAMES, type OutgoingFrame, PlaybackTracker } from "../../src/realtime/playback";
+import { TickingCarrier } from "./ticking-carrier";
 
 const audio = (bytes: number, fill = 0x20) => new Uint8Array(bytes).fill(fill);
 const counting = (bytes: number) => Uint8Array.from({ length: bytes }, (_, i) => i % 251);
+const frame = (count: number) => count * FRAME_BYTES;
+/** The bar: what the tracker settles on is within one frame of what the callee heard. */
+const ONE_FRAME_MS = 20;
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -15,12 +19,20 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The mark of a frame that has one (the test means that frame). */
+function markOf(frames: OutgoingFrame[], index: number): string {
+  const mark = frames[index]?.mark;
+  if (!mark) throw new Error(`frame ${index} has no mark`);
+  return mark;
+}
+
+const markedIndexes = (frames: OutgoingFrame[]) => frames.flatMap((f, i) => (f.mark ? [i] : []));
+
 describe("PlaybackTracker.frames", () => {
   it("splits audio into frames of at most 160 bytes that concatenate back to the input", () => {
     const input = counting(1000);
     const frames = new PlaybackTracker().frames("item_a", input);
     expect(frames.map((f) => f.payload.length)).toEqual([160, 160, 160, 160, 160, 160, 40]);
-    expect(frames.every((f) => f.payload.length <= FRAME_BYTES)).toBe(true);
     expect(concat(frames.map((f) => f.payload))).toEqual(input);
   });
 
@@ -30,15 +42,13 @@ describe("PlaybackTracker.frames", () => {
     expect(tracker.frames("item_a", new Uint8Array(0))).toEqual([]);
   });
 
-  it("gives every frame a unique mark across deltas and items", () => {
+  it(`marks the first frame of a stretch, then every ${MARK_EVERY_FRAMES}th, across deltas and items, each mark unique`, () => {
     const tracker = new PlaybackTracker();
-    const marks = [
-      ...tracker.frames("item_a", audio(500)),
-      ...tracker.frames("item_a", audio(500)),
-      ...tracker.frames("item_b", audio(321)),
-    ].map((f) => f.mark);
-    expect(marks).toHaveLength(4 + 4 + 3);
+    const frames = [...tracker.frames("item_a", audio(frame(7))), ...tracker.frames("item_a", audio(frame(4))), ...tracker.frames("item_b", audio(frame(6)))];
+    expect(markedIndexes(frames)).toEqual([0, 5, 10, 15]);
+    const marks = frames.flatMap((f) => (f.mark ? [f.mark] : []));
     expect(new Set(marks).size).toBe(marks.length);
+    expect(marks[3]).toMatch(/^item_b:/);
   });
 
   it("does not let the payload change when the caller reuses its buffer", () => {
@@ -52,32 +62,33 @@ describe("PlaybackTracker.frames", () => {
 describe("PlaybackTracker marks", () => {
   it("counts as played exactly the audio before the last mark that came back", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(1000)); // 125 ms
+    const frames = tracker.frames("item_a", audio(1000)); // 125 ms, marks on frames 0 and 5
     expect(tracker.playedMs("item_a")).toBe(0);
-    tracker.onMark(frames[0]!.mark);
+    tracker.onMark(markOf(frames, 0));
     expect(tracker.playedMs("item_a")).toBe(20);
-    tracker.onMark(frames[2]!.mark);
-    expect(tracker.playedMs("item_a")).toBe(60);
-    tracker.onMark(frames[6]!.mark);
+    tracker.onMark(markOf(frames, 5));
+    expect(tracker.playedMs("item_a")).toBe(120);
+    const end = tracker.endOfAudio()!;
+    tracker.onMark(end);
     expect(tracker.playedMs("item_a")).toBe(125);
   });
 
   it("keeps counting across deltas of odd sizes, in whole milliseconds", () => {
     const tracker = new PlaybackTracker();
     tracker.frames("item_a", audio(100)); // 12.5 ms
-    const second = tracker.frames("item_a", audio(100));
-    tracker.onMark(second[0]!.mark);
+    tracker.frames("item_a", audio(100));
+    tracker.onMark(tracker.endOfAudio()!);
     expect(tracker.playedMs("item_a")).toBe(25);
   });
 
   it("treats a mark as proof that every earlier frame played, and ignores it if it comes back late or twice", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(800)); // 5 frames
-    tracker.onMark(frames[3]!.mark);
-    expect(tracker.playedMs("item_a")).toBe(80);
-    tracker.onMark(frames[1]!.mark);
-    tracker.onMark(frames[3]!.mark);
-    expect(tracker.playedMs("item_a")).toBe(80);
+    const frames = tracker.frames("item_a", audio(frame(11)));
+    tracker.onMark(markOf(frames, 5));
+    expect(tracker.playedMs("item_a")).toBe(120);
+    tracker.onMark(markOf(frames, 0));
+    tracker.onMark(markOf(frames, 5));
+    expect(tracker.playedMs("item_a")).toBe(120);
   });
 
   it("ignores marks it never issued", () => {
@@ -94,15 +105,37 @@ describe("PlaybackTracker marks", () => {
   });
 });
 
+describe("PlaybackTracker.endOfAudio", () => {
+  it("marks the last frame sent when it had no mark, once, and nothing when all has played", () => {
+    const tracker = new PlaybackTracker();
+    expect(tracker.endOfAudio()).toBeNull();
+    const frames = tracker.frames("item_a", audio(frame(3)));
+    const end = tracker.endOfAudio();
+    expect(end).toMatch(/^item_a:60:/);
+    expect(tracker.endOfAudio()).toBeNull();
+    tracker.onMark(markOf(frames, 0));
+    expect(tracker.isPlaying()).toBe(true);
+    tracker.onMark(end!);
+    expect(tracker.isPlaying()).toBe(false);
+    expect(tracker.endOfAudio()).toBeNull();
+  });
+
+  it("adds nothing when the last frame already carries a mark", () => {
+    const tracker = new PlaybackTracker();
+    tracker.frames("item_a", audio(frame(6))); // marks on frames 0 and 5
+    expect(tracker.endOfAudio()).toBeNull();
+  });
+});
+
 describe("PlaybackTracker.isPlaying", () => {
-  it("is true from the first frame sent until its last mark comes back, and false after an interruption", () => {
+  it("is true from the first frame sent until the mark after its last comes back, and false after an interruption", () => {
     const tracker = new PlaybackTracker();
     expect(tracker.isPlaying()).toBe(false);
     const frames = tracker.frames("item_a", audio(480));
     expect(tracker.isPlaying()).toBe(true);
-    tracker.onMark(frames[1]!.mark);
+    tracker.onMark(markOf(frames, 0));
     expect(tracker.isPlaying()).toBe(true);
-    tracker.onMark(frames[2]!.mark);
+    tracker.onMark(tracker.endOfAudio()!);
     expect(tracker.isPlaying()).toBe(false);
     tracker.frames("item_b", audio(160));
     expect(tracker.isPlaying()).toBe(true);
@@ -118,32 +151,46 @@ describe("PlaybackTracker.interrupt", () => {
 
   it("returns nothing when all sent audio has already played, and keeps accepting that item", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(320));
-    tracker.onMark(frames[1]!.mark);
+    tracker.frames("item_a", audio(320));
+    tracker.onMark(tracker.endOfAudio()!);
     expect(tracker.interrupt()).toBeNull();
     expect(tracker.accepts("item_a")).toBe(true);
   });
 
-  it("returns the item being heard and the milliseconds heard so far", () => {
+  it("reads how much of the item was heard off the carrier's clock since the last mark", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(1600)); // 200 ms
-    tracker.onMark(frames[4]!.mark);
-    expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 100 });
+    const frames = tracker.frames("item_a", audio(frame(10)));
+    tracker.clock(0);
+    tracker.onMark(markOf(frames, 0)); // 20 ms had played when the clock read 0
+    tracker.clock(60);
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 80 });
+  });
+
+  it("never reads past a mark that has not come back", () => {
+    const tracker = new PlaybackTracker();
+    const frames = tracker.frames("item_a", audio(frame(10)));
+    tracker.clock(0);
+    tracker.onMark(markOf(frames, 0));
+    tracker.clock(500);
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 120 }); // frame 5's mark
   });
 
   it("returns 0 ms when the callee talks before the first frame played", () => {
     const tracker = new PlaybackTracker();
     tracker.frames("item_a", audio(1600));
+    tracker.clock(200);
     expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 0 });
   });
 
   it("ignores the marks the carrier echoes for the flushed frames", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(1600));
-    tracker.onMark(frames[2]!.mark);
-    tracker.interrupt();
-    for (const frame of frames.slice(3)) tracker.onMark(frame.mark);
-    expect(tracker.playedMs("item_a")).toBe(60);
+    const frames = tracker.frames("item_a", audio(frame(16)));
+    tracker.onMark(markOf(frames, 5));
+    const cut = tracker.interrupt()!;
+    tracker.onMark(markOf(frames, 10));
+    tracker.onMark(markOf(frames, 15));
+    expect(tracker.onMark(cut.sentinel)).toEqual({ itemId: "item_a", playedMs: 120 });
+    expect(tracker.playedMs("item_a")).toBe(120);
     expect(tracker.isPlaying()).toBe(false);
     expect(tracker.interrupt()).toBeNull();
   });
@@ -159,30 +206,30 @@ describe("PlaybackTracker.interrupt", () => {
 
   it("tracks a new item after an interruption like the first", () => {
     const tracker = new PlaybackTracker();
-    const old = tracker.frames("item_a", audio(800));
-    tracker.interrupt();
-    const next = tracker.frames("item_b", audio(800));
+    const old = tracker.frames("item_a", audio(frame(8)));
+    const cut = tracker.interrupt()!;
+    const next = tracker.frames("item_b", audio(frame(8)));
     expect(tracker.accepts("item_b")).toBe(true);
-    expect(next).toHaveLength(5);
-    // The flushed marks come back interleaved with the new ones; only the new ones count.
-    tracker.onMark(old[4]!.mark);
-    tracker.onMark(next[1]!.mark);
-    tracker.onMark(old[3]!.mark);
-    expect(tracker.playedMs("item_b")).toBe(40);
+    expect(markedIndexes(next)).toEqual([0, 5]);
+    // The flushed marks and the sentinel come back before the new ones; only the new ones count.
+    tracker.onMark(markOf(old, 5));
+    tracker.onMark(cut.sentinel);
+    tracker.onMark(markOf(old, 0));
+    tracker.onMark(markOf(next, 0));
+    expect(tracker.playedMs("item_b")).toBe(20);
     expect(tracker.playedMs("item_a")).toBe(0);
-    expect(tracker.interrupt()).toMatchObject({ itemId: "item_b", playedMs: 40 });
+    tracker.onMark(markOf(next, 5));
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_b", playedMs: 120 });
   });
 
   it("follows two items in sequence and interrupts the one being heard", () => {
     const tracker = new PlaybackTracker();
-    const first = tracker.frames("item_a", audio(400)); // 50 ms
-    const second = tracker.frames("item_b", audio(400));
-    tracker.onMark(first[2]!.mark);
+    const frames = [...tracker.frames("item_a", audio(400)), ...tracker.frames("item_b", audio(frame(4)))]; // marks on 0 (a) and 5 (b)
+    tracker.onMark(markOf(frames, 5));
     expect(tracker.playedMs("item_a")).toBe(50);
+    expect(tracker.playedMs("item_b")).toBe(60);
     expect(tracker.isPlaying()).toBe(true);
-    tracker.onMark(second[1]!.mark);
-    expect(tracker.playedMs("item_b")).toBe(40);
-    expect(tracker.interrupt()).toMatchObject({ itemId: "item_b", playedMs: 40 });
+    expect(tracker.interrupt()).toMatchObject({ itemId: "item_b", playedMs: 60 });
     expect(tracker.accepts("item_a")).toBe(true);
     expect(tracker.accepts("item_b")).toBe(false);
   });
@@ -191,7 +238,7 @@ describe("PlaybackTracker.interrupt", () => {
     const tracker = new PlaybackTracker();
     const first = tracker.frames("item_a", audio(400));
     tracker.frames("item_b", audio(400));
-    tracker.onMark(first[0]!.mark);
+    tracker.onMark(markOf(first, 0));
     expect(tracker.interrupt()).toMatchObject({ itemId: "item_a", playedMs: 20 });
     expect(tracker.accepts("item_a")).toBe(false);
     expect(tracker.accepts("item_b")).toBe(false);
@@ -199,31 +246,14 @@ describe("PlaybackTracker.interrupt", () => {
   });
 });
 
-describe("PlaybackTracker over a long call", () => {
-  it("stays exact across a minute of audio with marks lagging behind the sends", () => {
-    const tracker = new PlaybackTracker();
-    const marks: string[] = [];
-    for (let delta = 0; delta < 100; delta++) {
-      marks.push(...tracker.frames("item_long", audio(4800)).map((f) => f.mark)); // 600 ms each
-      // The carrier is two deltas behind the model.
-      if (delta >= 2) tracker.onMark(marks[(delta - 1) * 30 - 1]!);
-    }
-    expect(tracker.playedMs("item_long")).toBe(98 * 600);
-    tracker.onMark(marks[2990]!);
-    expect(tracker.interrupt()).toMatchObject({ itemId: "item_long", playedMs: 2991 * 20 });
-    tracker.onMark(marks[2999]!);
-    expect(tracker.playedMs("item_long")).toBe(2991 * 20);
-  });
-});
-
 describe("PlaybackTracker.dropItem", () => {
   it("refuses late deltas of a cancelled item while its audio already sent still counts when played", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(320));
+    tracker.frames("item_a", audio(320));
     tracker.dropItem("item_a");
     expect(tracker.accepts("item_a")).toBe(false);
     expect(tracker.frames("item_a", audio(320))).toEqual([]);
-    tracker.onMark(frames[1]!.mark);
+    tracker.onMark(tracker.endOfAudio()!);
     expect(tracker.playedMs("item_a")).toBe(40);
     expect(tracker.isPlaying()).toBe(false);
     expect(tracker.accepts("item_b")).toBe(true);
@@ -231,116 +261,123 @@ describe("PlaybackTracker.dropItem", () => {
 });
 
 /**
- * A carrier like Twilio's: plays queued audio at 8 bytes per ms, echoes a mark when playback
- * reaches it, and on `clear` drops what is queued and echoes the flushed marks at once.
+ * Plays `deltas` (bytes, and the carrier ticks between them) through a carrier like Twilio's,
+ * interrupts `extraTicks` later, lets the clear travel `clearTicks`, and returns what the tracker
+ * settled on beside what the callee heard.
  */
-class FakeCarrier {
-  private queue: ({ bytes: number; itemId: string } | { mark: string })[] = [];
-  readonly heard = new Map<string, number>();
-  constructor(private readonly echo: (mark: string) => void) {}
-
-  send(itemId: string, frame: { payload: Uint8Array; mark: string }) {
-    this.queue.push({ bytes: frame.payload.length, itemId }, { mark: frame.mark });
+function interruptAfter(deltas: [bytes: number, ticksAfter: number][], extraTicks: number, clearTicks: number) {
+  const tracker = new PlaybackTracker();
+  const carrier = new TickingCarrier(tracker);
+  for (const [bytes, ticks] of deltas) {
+    carrier.send("item_a", tracker.frames("item_a", audio(bytes)));
+    carrier.tick(ticks);
   }
-
-  play(ms: number) {
-    let budget = ms * 8;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if ("mark" in next) {
-        this.queue.shift();
-        this.echo(next.mark);
-        continue;
-      }
-      if (budget === 0) return;
-      const take = Math.min(budget, next.bytes);
-      budget -= take;
-      next.bytes -= take;
-      this.heard.set(next.itemId, (this.heard.get(next.itemId) ?? 0) + take);
-      if (next.bytes === 0) this.queue.shift();
-    }
-  }
-
-  clear() {
-    const flushed = this.queue.flatMap((entry) => ("mark" in entry ? [entry.mark] : []));
-    this.queue = [];
-    for (const mark of flushed) this.echo(mark);
-  }
+  carrier.tick(extraTicks);
+  const cut = tracker.interrupt();
+  carrier.tick(clearTicks);
+  if (cut) carrier.clear(cut.sentinel);
+  return { tracker, carrier, cut, settled: carrier.settled, heardMs: carrier.heardMs("item_a") };
 }
 
 describe("PlaybackTracker against a carrier playing in real time", () => {
-  const deltaSizes = [2400, 333, 1, 960, 4801, 17, 1200];
+  // The model produces faster than real time: deltas arrive while earlier audio plays.
+  const fast: [number, number][] = [2400, 333, 1, 960, 4801, 17, 1200].map((bytes) => [bytes, 0]);
+  fast[0]![1] = 1;
 
-  // 9712 bytes (1214 ms) in all; 35 ms play while the deltas arrive.
-  for (const extraMs of [0, 7, 20, 155, 333, 601, 1150]) {
-    it(`reports what the callee heard within one frame when interrupted ${35 + extraMs} ms in`, () => {
-      const tracker = new PlaybackTracker();
-      const carrier = new FakeCarrier((mark) => tracker.onMark(mark));
-      // The model produces faster than real time: deltas arrive while earlier audio plays.
-      for (const size of deltaSizes) {
-        for (const frame of tracker.frames("item_a", audio(size))) carrier.send("item_a", frame);
-        carrier.play(5);
-      }
-      carrier.play(extraMs);
+  for (const extraTicks of [0, 1, 2, 7, 16, 30, 58]) {
+    for (const clearTicks of [0, 1, 3]) {
+      it(`settles within one frame of what was heard, interrupted ${extraTicks} ticks in with the clear landing ${clearTicks} later`, () => {
+        const { tracker, carrier, cut, settled, heardMs } = interruptAfter(fast, extraTicks, clearTicks);
+        expect(cut?.itemId).toBe("item_a");
+        expect(settled?.itemId).toBe("item_a");
+        expect(Math.abs(heardMs - settled!.playedMs)).toBeLessThanOrEqual(ONE_FRAME_MS);
+        expect(tracker.playedMs("item_a")).toBe(settled!.playedMs);
 
-      const interruption = tracker.interrupt();
-      carrier.clear();
-      const heardMs = (carrier.heard.get("item_a") ?? 0) / 8;
-      expect(interruption?.itemId).toBe("item_a");
-      expect(interruption!.playedMs).toBeLessThanOrEqual(heardMs);
-      expect(heardMs - interruption!.playedMs).toBeLessThan(20);
-      expect(tracker.playedMs("item_a")).toBe(interruption!.playedMs);
-
-      // Late deltas of the interrupted item never reach the carrier; the next item plays normally.
-      expect(tracker.frames("item_a", audio(800))).toEqual([]);
-      for (const frame of tracker.frames("item_b", audio(800))) carrier.send("item_b", frame);
-      carrier.play(30);
-      expect(tracker.playedMs("item_b")).toBe(20);
-      carrier.play(100);
-      expect(tracker.playedMs("item_b")).toBe(100);
-      expect(tracker.isPlaying()).toBe(false);
-    });
-  }
-});
-
-describe("PlaybackTracker, settling an interruption with the carrier's clock", () => {
-  /** A carrier that plays 20 ms per tick, stamping the callee's audio with its clock first, then echoing the marks that played. */
-  function playTicks(tracker: PlaybackTracker, frames: { mark: string }[], from: number, ticks: number) {
-    for (let t = 0; t < ticks; t++) {
-      tracker.clock((from + t) * 20);
-      const frame = frames[from + t];
-      if (frame) tracker.onMark(frame.mark);
+        // Late deltas of the interrupted item never reach the carrier; the next item plays normally.
+        expect(tracker.frames("item_a", audio(800))).toEqual([]);
+        carrier.send("item_b", tracker.frames("item_b", audio(800)));
+        carrier.tick(2);
+        expect(tracker.playedMs("item_b")).toBe(20);
+        carrier.send("item_b", []);
+        const end = tracker.endOfAudio();
+        if (end) carrier.mark(end);
+        carrier.tick(5);
+        expect(tracker.playedMs("item_b")).toBe(100);
+        expect(tracker.isPlaying()).toBe(false);
+      });
     }
   }
 
-  it("counts the frames that played before the clear landed and not the ones it flushed", () => {
-    const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(160 * 50)); // one second
-    playTicks(tracker, frames, 0, 10); // 200 ms heard when the callee starts talking
-    const cut = tracker.interrupt();
-    expect(cut).toMatchObject({ itemId: "item_a", playedMs: 200 });
-    // The clear takes 5 more frames to reach the carrier, which keeps playing meanwhile...
-    playTicks(tracker, frames, 10, 5);
-    // ...then echoes the 35 flushed marks at once, the clock standing still, then the sentinel.
-    for (const frame of frames.slice(15)) expect(tracker.onMark(frame.mark)).toBeNull();
-    expect(tracker.onMark(cut!.sentinel)).toEqual({ itemId: "item_a", playedMs: 300 });
-    expect(tracker.isPlaying()).toBe(false);
+  it(`sends one mark per ${MARK_EVERY_FRAMES} frames while the model keeps ahead`, () => {
+    const { carrier } = interruptAfter(fast, 58, 0);
+    const frames = fast.reduce((n, [bytes]) => n + Math.ceil(bytes / FRAME_BYTES), 0);
+    expect(frames).toBe(65);
+    // Frames 0, 5, … 60, and the sentinel after the clear.
+    expect(carrier.marksReceived).toBe(Math.ceil(frames / MARK_EVERY_FRAMES) + 1);
   });
 
-  it("settles at what was confirmed when the clear lands at once", () => {
+  // The model falls behind the phone: the carrier runs dry between frames, and must not be taken
+  // to have played what it was waiting for.
+  it("settles within one frame when the model falls behind, wherever the callee cuts in", () => {
+    const gaps = Array.from({ length: 30 }, (_, i) => (i % 7 === 3 ? 6 : i % 3 === 0 ? 2 : 1));
+    for (let sent = 1; sent <= gaps.length; sent++) {
+      // Frames one at a time with the carrier running dry between them; the callee cuts in just
+      // after the last one was sent (or as it plays, with the clear a tick late).
+      const deltas = gaps.slice(0, sent).map((ticks, i): [number, number] => [FRAME_BYTES, i === sent - 1 ? 0 : ticks]);
+      for (const clearTicks of [0, 1]) {
+        const { settled, heardMs } = interruptAfter(deltas, 0, clearTicks);
+        expect(Math.abs(heardMs - settled!.playedMs), `cut in after ${sent} frames`).toBeLessThanOrEqual(ONE_FRAME_MS);
+      }
+    }
+  });
+
+  it("settles within one frame at every point of a stretch that starts after the line went quiet", () => {
+    for (let at = 0; at < 12; at++) {
+      const { settled, heardMs } = interruptAfter(
+        [
+          [frame(3), 25],
+          [frame(12), 0],
+        ],
+        at,
+        0,
+      );
+      expect(Math.abs(heardMs - settled!.playedMs), `interrupted ${at} ticks into the second stretch`).toBeLessThanOrEqual(ONE_FRAME_MS);
+    }
+  });
+
+  it("stays exact across a minute of audio with the carrier two deltas behind the model", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(160 * 20));
-    playTicks(tracker, frames, 0, 4);
+    const carrier = new TickingCarrier(tracker);
+    for (let delta = 0; delta < 100; delta++) {
+      carrier.send("item_long", tracker.frames("item_long", audio(4800))); // 600 ms each
+      if (delta >= 2) carrier.tick(30);
+    }
+    expect(tracker.playedMs("item_long")).toBeGreaterThanOrEqual(98 * 600 - 100);
+    expect(carrier.heardMs("item_long")).toBe(98 * 600);
+    carrier.tick(13);
     const cut = tracker.interrupt()!;
-    for (const frame of frames.slice(4)) tracker.onMark(frame.mark);
-    expect(tracker.onMark(cut.sentinel)).toEqual({ itemId: "item_a", playedMs: 80 });
+    carrier.clear(cut.sentinel);
+    expect(carrier.settled).toEqual({ itemId: "item_long", playedMs: 98 * 600 + 13 * 20 });
+  });
+});
+
+describe("PlaybackTracker, settling an interruption with the carrier's clock", () => {
+  it("counts the frames that played before the clear landed and not the ones it flushed", () => {
+    const { settled, heardMs } = interruptAfter([[frame(50), 10]], 0, 5);
+    expect(heardMs).toBe(300);
+    expect(settled).toEqual({ itemId: "item_a", playedMs: 300 });
+  });
+
+  it("settles at what had played when the clear lands at once", () => {
+    const { settled } = interruptAfter([[frame(20), 4]], 0, 0);
+    expect(settled).toEqual({ itemId: "item_a", playedMs: 80 });
   });
 
   it("returns nothing for ordinary marks while an interruption settles", () => {
     const tracker = new PlaybackTracker();
-    const frames = tracker.frames("item_a", audio(160 * 4));
+    const frames = tracker.frames("item_a", audio(frame(4)));
     const cut = tracker.interrupt()!;
-    expect(tracker.onMark(frames[0]!.mark)).toBeNull();
+    expect(tracker.onMark(markOf(frames, 0))).toBeNull();
     expect(tracker.onMark("unknown")).toBeNull();
     expect(tracker.onMark(cut.sentinel)).toEqual({ itemId: "item_a", playedMs: 0 });
   });

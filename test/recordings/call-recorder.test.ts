@@ -6,6 +6,7 @@ import { CallRecorder } from "../../src/recordings/call-recorder";
 import { parseRange } from "../../src/recordings/serve-recording";
 import { fakeBucket, memoryStore } from "./fakes";
 import { parseWav, soundRuns } from "./wav-reader";
+import { TickingCarrier } from "../realtime/ticking-carrier";
 
 const tone = (bytes: number, value: number) => new Uint8Array(bytes).fill(value);
 const CALLEE = 0x10;
@@ -38,13 +39,13 @@ describe("the call recorder's timeline", () => {
     expect(wav.left[0]).toBe(decodeSample(CALLEE));
   });
 
-  it("places the agent's played audio where the carrier's clock stood, then back to back while it plays on", async () => {
+  it("places the agent's played audio where it played on the carrier's clock, never over the audio before it", async () => {
     const wav = await recorded((r) => {
       calleeFrames(r, 0, 100, false);
-      r.agent(tone(160, AGENT)); // confirmed while the carrier's clock read 80 ms
-      r.agent(tone(80, AGENT));
+      r.agent(tone(160, AGENT), 80);
+      r.agent(tone(80, AGENT), 95); // would overlap the frame before: placed right after it
       calleeFrames(r, 100, 300, false);
-      r.agent(tone(160, AGENT)); // after a pause: at the clock again (280 ms)
+      r.agent(tone(160, AGENT), 280);
       calleeFrames(r, 300, 400, false);
     });
     expect(wav.durationMs).toBe(400);
@@ -67,29 +68,40 @@ describe("the call recorder's timeline", () => {
 });
 
 describe("the agent's audio handed to the recording", () => {
-  it("is each frame once its mark confirms it played, in order", () => {
-    const played: Uint8Array[] = [];
-    const tracker = new PlaybackTracker((audio) => played.push(audio));
-    const frames = tracker.frames("item_a", Uint8Array.from({ length: 400 }, (_, i) => i % 256));
-    tracker.onMark(frames[1]!.mark);
-    expect(played).toEqual([frames[0]!.payload, frames[1]!.payload]);
-    tracker.onMark(frames[2]!.mark);
-    expect(played).toHaveLength(3);
+  const counting = (bytes: number) => Uint8Array.from({ length: bytes }, (_, i) => i % 256);
+
+  it("is each frame once a mark after it confirms it played, in order, at the time it played on the carrier's clock", () => {
+    const played: { audio: Uint8Array; atMs: number }[] = [];
+    const tracker = new PlaybackTracker((audio, atMs) => played.push({ audio, atMs }));
+    const carrier = new TickingCarrier(tracker);
+    const input = counting(160 * 12);
+    carrier.send("item_a", tracker.frames("item_a", input)); // marks on frames 0, 5 and 10
+    carrier.tick(3);
+    expect(played.map((p) => p.atMs)).toEqual([0]);
+    carrier.tick(3);
+    expect(played.map((p) => p.atMs)).toEqual([0, 20, 40, 60, 80, 100]);
+    const end = tracker.endOfAudio()!;
+    carrier.mark(end);
+    carrier.tick(10);
+    // Every frame, as the carrier played it: the same bytes, at the same moments.
+    expect(played.flatMap((p) => [...p.audio])).toEqual([...input]);
+    expect(played.map((p) => p.atMs)).toEqual(carrier.played.map((run) => run.atMs));
   });
 
   it("never includes frames a clear flushed, only those that played before the clear arrived", () => {
-    const played: Uint8Array[] = [];
-    const tracker = new PlaybackTracker((audio) => played.push(audio));
-    const frames = tracker.frames("item_a", tone(800, AGENT));
-    tracker.clock(0);
-    tracker.onMark(frames[0]!.mark);
+    const played: { audio: Uint8Array; atMs: number }[] = [];
+    const tracker = new PlaybackTracker((audio, atMs) => played.push({ audio, atMs }));
+    const carrier = new TickingCarrier(tracker);
+    const frames = tracker.frames("item_a", tone(160 * 20, AGENT));
+    carrier.send("item_a", frames);
+    carrier.tick(7);
     const cut = tracker.interrupt()!;
-    // Frame 1 plays while the clear travels (the carrier's clock moves), then 2–4 are flushed at once.
-    tracker.clock(20);
-    tracker.onMark(frames[1]!.mark);
-    for (const frame of frames.slice(2)) tracker.onMark(frame.mark);
-    tracker.onMark(cut.sentinel);
-    expect(played).toEqual([frames[0]!.payload, frames[1]!.payload]);
+    // Two more frames play while the clear travels; the rest are flushed at once.
+    carrier.tick(2);
+    carrier.clear(cut.sentinel);
+    expect(carrier.settled).toEqual({ itemId: "item_a", playedMs: 180 });
+    expect(played.map((p) => p.audio)).toEqual(frames.slice(0, 9).map((f) => f.payload));
+    expect(played.map((p) => p.atMs)).toEqual([0, 20, 40, 60, 80, 100, 120, 140, 160]);
   });
 });
 

@@ -29,6 +29,10 @@ export interface MediaObservations {
   framesReceived: number;
   bytesReceived: number;
   marksEchoed: number;
+  /** Marks Parley sent (every one is echoed: played, flushed, or reached already). */
+  marksReceived: number;
+  /** Bytes of Parley's audio that came after its last mark: audio whose playing no mark confirms. */
+  bytesAfterLastMark: number;
   /** Names of the marks echoed because a `clear` flushed them (not played). */
   marksFlushed: string[];
   /** Names of the marks Parley sent after its first `clear` (at most 500): what it sent next. */
@@ -73,6 +77,8 @@ export class MediaStreamCallee {
     framesReceived: 0,
     bytesReceived: 0,
     marksEchoed: 0,
+    marksReceived: 0,
+    bytesAfterLastMark: 0,
     marksFlushed: [],
     marksAfterClear: [],
     lastMarkEchoed: null,
@@ -164,8 +170,11 @@ export class MediaStreamCallee {
       }
       this.seen.framesReceived++;
       this.seen.bytesReceived += bytes.length;
+      this.seen.bytesAfterLastMark += bytes.length;
       this.player.enqueueAudio(bytes);
     } else if (message.event === "mark" && typeof message.mark?.name === "string") {
+      this.seen.marksReceived++;
+      this.seen.bytesAfterLastMark = 0;
       if (this.seen.clears.length > 0 && this.seen.marksAfterClear.length < 500) this.seen.marksAfterClear.push(message.mark.name);
       // Nothing left to play before it: it has been reached already.
       if (this.player.idle) this.echoMark(message.mark.name);
