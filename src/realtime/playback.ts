@@ -11,10 +11,10 @@ import { BYTES_PER_MS, FRAME_BYTES } from "../audio/mulaw";
  * off the carrier's clock (the timestamps of the callee's audio, which the caller passes to
  * `clock`): playback runs in real time, so `bytes` confirmed at clock `t` means `bytes + 8·(t' − t)`
  * at `t'`, never past the next mark that has not come back. That holds while the carrier has audio
- * to play. A frame sent when nothing was left unconfirmed, or when the clock says the carrier ran
- * out of audio, starts a new stretch of playback, so it is marked too: the position then cannot
- * run past it before its echo re-reads where playback is. The last frame of a response is marked
- * as well (`endOfAudio`), so the end of what was said is confirmed, not inferred.
+ * to play. A frame sent when the clock says the carrier ran out of audio (or the first since a
+ * clear) starts a new stretch of playback, so it is marked too: the position then cannot run past
+ * it before its echo re-reads where playback is. The last frame of a response is marked as well
+ * (`endOfAudio`), so the end of what was said is confirmed, not inferred.
  *
  * On an interruption the caller sends `clear` and then a sentinel mark. The carrier keeps playing
  * until the `clear` reaches it, echoing those frames' marks as they play, then echoes every flushed
@@ -117,9 +117,12 @@ export class PlaybackTracker {
     for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) {
       const whole = offset === 0 && audio.length <= FRAME_BYTES;
       const payload = !gives ? audio.slice(offset, offset + FRAME_BYTES) : whole ? audio : audio.subarray(offset, offset + FRAME_BYTES);
-      if (this.isPlaying() && this.#ranDry()) this.#playedByClock();
-      // Nothing unconfirmed: the carrier may have run dry, so this frame starts a new stretch.
-      const restart = !this.isPlaying();
+      // A new stretch of playback: the first audio of the call or since a clear, or audio after
+      // the carrier ran dry. Its first frame is marked, and until that mark comes back the
+      // position is not read off the clock (the gap before it is not known).
+      const dry = this.#ranDry();
+      if (dry) this.#playedByClock();
+      const restart = dry || (this.anchor === null && !this.isPlaying());
       if (restart) {
         this.anchor = null;
         this.streamPlayed = this.streamSent;
@@ -161,6 +164,7 @@ export class PlaybackTracker {
 
   /** What is unconfirmed played out, by the clock: it is confirmed where the clock places it. */
   #playedByClock(): void {
+    if (!this.isPlaying()) return;
     this.#confirm(this.queue, this.head, this.queue.length - 1, this.anchor!);
     this.streamPlayed = this.streamSent;
     this.head = this.queue.length;

@@ -331,6 +331,31 @@ describe("PlaybackTracker against a carrier playing in real time", () => {
     }
   });
 
+  it(`keeps to one mark per ${MARK_EVERY_FRAMES} frames when the model speaks exactly in real time, and settles within one frame`, () => {
+    for (const cutAt of [7, 8, 9, 10, 11, 12]) {
+      // One frame a tick, the callee cutting in as the last is sent; the clear lands a tick later.
+      const deltas = Array.from({ length: 60 + cutAt }, (_, i): [number, number] => [FRAME_BYTES, i < 59 + cutAt ? 1 : 0]);
+      const { carrier, settled, heardMs } = interruptAfter(deltas, 0, 1);
+      expect(carrier.marksReceived, `cut at ${cutAt}`).toBe(Math.ceil((60 + cutAt) / MARK_EVERY_FRAMES) + 1);
+      expect(Math.abs(heardMs - settled!.playedMs)).toBeLessThanOrEqual(ONE_FRAME_MS);
+    }
+  });
+
+  it("marks sparsely when the carrier echoes each mark the moment it arrives", () => {
+    const tracker = new PlaybackTracker();
+    let marks = 0;
+    for (let t = 0; t < 100; t++) {
+      tracker.clock(t * 20);
+      for (const sent of tracker.frames("item_a", audio(FRAME_BYTES))) {
+        if (sent.mark) {
+          marks++;
+          tracker.onMark(sent.mark);
+        }
+      }
+    }
+    expect(marks).toBe(100 / MARK_EVERY_FRAMES);
+  });
+
   it("settles within one frame at every point of a stretch that starts after the line went quiet", () => {
     for (let at = 0; at < 12; at++) {
       const { settled, heardMs } = interruptAfter(
