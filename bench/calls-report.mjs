@@ -36,12 +36,12 @@ export function derive(row) {
 
 function mainTable(rows) {
   return [
-    "| calls | frames relayed in / out | lost in / out | carrier→model p50 / p99 / p99.9 ms | model→carrier p50 / p99 / p99.9 ms | workerd CPU per call | RSS per call | RSS growth per call | retained JS heap per call | its growth per call |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| calls | frames relayed in / out | lost in / out | marks per agent frame | carrier→model p50 / p99 / p99.9 ms | model→carrier p50 / p99 / p99.9 ms | workerd CPU per call | RSS per call | RSS growth per call | retained JS heap per call | its growth per call |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map((row) => {
       const d = derive(row);
       return (
-        `| ${row.n} | ${row.atModel.toLocaleString("en")} / ${row.back.toLocaleString("en")} | ${d.lostIn} / ${d.lostOut} ` +
+        `| ${row.n} | ${row.atModel.toLocaleString("en")} / ${row.back.toLocaleString("en")} | ${d.lostIn} / ${d.lostOut} | ${row.back ? (row.marks / row.back).toFixed(2) : "–"} ` +
         `| ${row.inbound.slice(0, 3).map(ms).join(" / ")} | ${row.outbound.slice(0, 3).map(ms).join(" / ")} ` +
         `| ${(d.cpuPerCall * 100).toFixed(1)}% of a core | ${(d.rssPerCall / MB).toFixed(2)} MB | ${signed(d.rssGrowth / KB)} KB over ${row.wall.toFixed(0)} s ` +
         `| ${Number.isFinite(d.heapPerCall) ? `${(d.heapPerCall / KB).toFixed(1)} KB` : "–"} | ${Number.isFinite(d.heapGrowth) ? `${signed(d.heapGrowth / KB, 1)} KB over ${row.heap.seconds.toFixed(0)} s` : "–"} |`

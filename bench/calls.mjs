@@ -106,6 +106,7 @@ async function runLevel(server, carrier, model, account, n) {
     inbound: model.stats.inbound.percentiles([50, 99, 99.9]).concat(model.stats.inbound.max()),
     outbound: carrier.stats.outbound.percentiles([50, 99, 99.9]).concat(carrier.stats.outbound.max()),
     roundTrip: carrier.stats.roundTrip.percentiles([50, 99]),
+    marks: carrier.stats.marks,
     slowIn: model.stats.slow.summary(streaming.length, model.stats.inbound.count, majorGcs(heapPolls)),
     slowOut: carrier.stats.slow.summary(streaming.length, carrier.stats.outbound.count, majorGcs(heapPolls)),
     ...usage,
