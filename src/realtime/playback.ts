@@ -167,7 +167,7 @@ export class PlaybackTracker {
     if (!this.isPlaying()) return;
     this.#confirm(this.queue, this.head, this.queue.length - 1, this.anchor!);
     this.streamPlayed = this.streamSent;
-    this.head = this.queue.length;
+    this.#forget(this.queue.length);
   }
 
   #mark(frame: SentFrame, seq: number): void {
@@ -197,13 +197,18 @@ export class PlaybackTracker {
     this.anchor = { bytes: frame.streamEnd, clock: this.clockMs };
     this.#confirm(this.queue, this.head, last, this.anchor);
     this.streamPlayed = frame.streamEnd;
-    this.head = last + 1;
+    this.#forget(last + 1);
+    return null;
+  }
+
+  /** The frames before `head` are settled: they leave the queue (in batches, not one by one). */
+  #forget(head: number): void {
+    this.head = head;
     if (this.head > 256 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.base += this.head;
       this.head = 0;
     }
-    return null;
   }
 
   /** Frames `from`..`to` of `frames` played; the anchor places them on the carrier's clock. */
