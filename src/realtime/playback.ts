@@ -1,4 +1,5 @@
 import { BYTES_PER_MS, FRAME_BYTES } from "../audio/mulaw";
+import { type Anchor, heardOf, limitOf, positionAt, type SentFrame } from "./playback-position";
 
 /**
  * Barge-in bookkeeping: what the callee has actually heard of each agent item. The model produces
@@ -49,24 +50,6 @@ export interface PendingInterruption extends Interruption {
 
 /** Agent audio that played, and the carrier's clock (ms since the stream began) when it started. */
 export type PlayedAudio = (audio: Uint8Array, atMs: number) => void;
-
-interface SentFrame {
-  itemId: string;
-  /** Bytes of the item sent up to and including this frame. */
-  endBytes: number;
-  /** Bytes of agent audio sent on the stream up to and including this frame. */
-  streamEnd: number;
-  bytes: number;
-  mark: string | null;
-  /** The frame's audio, until it is known to have played or not. */
-  payload: Uint8Array | null;
-}
-
-/** The carrier's clock read `clock` when the first `bytes` of the stream had played. */
-interface Anchor {
-  bytes: number;
-  clock: number;
-}
 
 interface Settling {
   itemId: string;
@@ -222,13 +205,6 @@ export class PlaybackTracker {
     }
   }
 
-  /** Where playback stands now, by the carrier's clock: never before `played`, never past `limit`. */
-  #position(anchor: Anchor | null, played: number, limit: number): number {
-    if (!anchor) return played;
-    const guess = anchor.bytes + Math.max(0, this.clockMs - anchor.clock) * BYTES_PER_MS;
-    return Math.max(played, Math.min(limit, guess));
-  }
-
   /**
    * The callee started talking over the agent: returns the item being heard, how much of it the
    * carrier's clock says was heard so far, and the sentinel to send after the `clear`; null if all
@@ -238,7 +214,7 @@ export class PlaybackTracker {
   interrupt(): PendingInterruption | null {
     if (!this.isPlaying()) return null;
     const frames = this.queue.slice(this.head);
-    const heard = this.#position(this.anchor, this.streamPlayed, limitOf(frames, 0));
+    const heard = positionAt(this.clockMs, this.anchor, this.streamPlayed, limitOf(frames, 0));
     const current = frames.find((frame) => frame.streamEnd > heard) ?? frames[frames.length - 1]!;
     const echoedAt = new Map<string, number>();
     for (const frame of frames) {
@@ -271,7 +247,7 @@ export class PlaybackTracker {
       anchor = { bytes: frame.streamEnd, clock: at };
       played = frame.streamEnd;
     }
-    const heard = this.#position(anchor, played, limitOf(frames, next));
+    const heard = positionAt(this.clockMs, anchor, played, limitOf(frames, next));
     let whole = -1;
     while (whole + 1 < frames.length && frames[whole + 1]!.streamEnd <= heard) whole++;
     if (anchor && whole >= 0) this.#confirm(frames, 0, whole, anchor);
@@ -300,19 +276,4 @@ export class PlaybackTracker {
   accepts(itemId: string): boolean {
     return !this.dropped.has(itemId);
   }
-}
-
-/**
- * How far playback can be: not past the first mark from `from` on (it has not come back), nor past
- * the last frame sent.
- */
-function limitOf(frames: SentFrame[], from: number): number {
-  for (let i = from; i < frames.length; i++) if (frames[i]!.mark) return frames[i]!.streamEnd;
-  return frames[frames.length - 1]?.streamEnd ?? 0;
-}
-
-/** Bytes of the frame's item heard when playback stands at `position` of the stream. */
-function heardOf(frame: SentFrame, position: number): number {
-  const start = frame.endBytes - frame.bytes;
-  return Math.max(start, Math.min(frame.endBytes, frame.endBytes - (frame.streamEnd - position)));
 }
